@@ -1,0 +1,495 @@
+//! Command-line interface: the TUI by default, and a non-interactive command per view.
+
+use crate::config::{Config, Env};
+use crate::export::{self, SessionJson, ShowJson};
+use crate::index::query::{FindError, ListQuery, Reader};
+use crate::index::writer::{Progress, RefreshReport, Writer};
+use crate::model::{Agent, Session};
+use crate::sanitize;
+use crate::sources::{Registry, RootOrigin};
+use anyhow::{Context as _, Result};
+use clap::{Args, Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "revisit",
+    version,
+    about = "Browse, search, read and resume every session your AI coding agents left on disk.",
+    long_about = "Browse, search, read and resume every session your AI coding agents left on disk.\n\n\
+                  Without a command, opens the full-screen browser. Every view also has a command \
+                  with --json output for scripts."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct Global {
+    /// Index database to use (default: $XDG_CACHE_HOME/revisit/index.sqlite).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub index: Option<PathBuf>,
+    /// Config file (default: $XDG_CONFIG_HOME/revisit/config.toml).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Use the bundled demo sessions instead of yours.
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Do not refresh the index before answering (use what is indexed).
+    #[arg(long, global = true)]
+    pub no_refresh: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Bring the index up to date and report what was read.
+    Index {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List sessions, newest first.
+    List {
+        /// Only this agent (claude, codex, gemini, opencode, pi, agsh, agenix, profclaw).
+        #[arg(long, value_name = "AGENT")]
+        agent: Option<Agent>,
+        /// At most this many sessions.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        /// Print a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one session with its messages.
+    Show {
+        /// `agent:id`, an id, or a unique prefix of one.
+        id: String,
+        /// Print JSON.
+        #[arg(long, conflicts_with = "markdown")]
+        json: bool,
+        /// Print Markdown.
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Explain where revisit looked and what it could not read.
+    Doctor {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Everything a command needs: environment, config, sources and the index location.
+pub struct Context {
+    pub registry: Registry,
+    pub index_path: PathBuf,
+    pub demo: bool,
+    /// Demo opened because no agent store exists.
+    pub demo_fallback: bool,
+    pub no_refresh: bool,
+}
+
+impl Context {
+    pub fn new(global: &Global, env: Env, allow_demo_fallback: bool) -> Result<Context> {
+        let config = Config::load(&env, global.config.as_deref())?;
+        let mut demo = global.demo;
+        let mut demo_fallback = false;
+        if !demo && allow_demo_fallback {
+            let reg = Registry::new(env.clone(), config.clone());
+            if !reg.roots().iter().any(|r| r.path.exists()) {
+                demo = true;
+                demo_fallback = true;
+            }
+        }
+        let cache = env
+            .revisit_cache_dir()
+            .context("cannot find a cache directory: set HOME or XDG_CACHE_HOME")?;
+        if demo {
+            let home = crate::demo::install(&cache.join("demo"))?;
+            let demo_env = Env::with_home(&home, &[]);
+            let index_path = global
+                .index
+                .clone()
+                .unwrap_or_else(|| cache.join("demo-index.sqlite"));
+            return Ok(Context {
+                registry: Registry::new(demo_env, Config::default()),
+                index_path,
+                demo: true,
+                demo_fallback,
+                no_refresh: global.no_refresh,
+            });
+        }
+        let index_path = global
+            .index
+            .clone()
+            .unwrap_or_else(|| cache.join("index.sqlite"));
+        Ok(Context {
+            registry: Registry::new(env, config),
+            index_path,
+            demo: false,
+            demo_fallback: false,
+            no_refresh: global.no_refresh,
+        })
+    }
+
+    /// Refresh the index (with a progress bar on a terminal when asked) and return a reader.
+    pub fn refreshed(&self, show_progress: bool) -> Result<(Reader, Option<RefreshReport>)> {
+        let mut writer = Writer::open(&self.index_path)?;
+        if let Some(r) = &writer.rebuilt {
+            eprintln!("revisit: {r}");
+        }
+        let report = if self.no_refresh {
+            None
+        } else {
+            let stderr_tty = show_progress && std::io::stderr().is_terminal();
+            let mut bar = ProgressBar::default();
+            let report = writer.refresh(&self.registry, &mut |p| {
+                if stderr_tty {
+                    bar.draw(p);
+                }
+            })?;
+            if stderr_tty {
+                bar.clear();
+            }
+            Some(report)
+        };
+        drop(writer);
+        Ok((Reader::open(&self.index_path)?, report))
+    }
+}
+
+#[derive(Default)]
+struct ProgressBar {
+    drawn: bool,
+}
+
+impl ProgressBar {
+    fn draw(&mut self, p: &Progress) {
+        if p.bytes_total == 0 {
+            return;
+        }
+        let frac = p.bytes_done as f64 / p.bytes_total as f64;
+        let width = 30;
+        let filled = ((frac * width as f64) as usize).min(width);
+        let mb = p.bytes_done as f64 / 1e6;
+        let rate = if p.elapsed.as_secs_f64() > 0.0 {
+            mb / p.elapsed.as_secs_f64()
+        } else {
+            0.0
+        };
+        eprint!(
+            "\r[{}{}] {}/{} files, {:.1}/{:.1} MB, {:.0} MB/s ",
+            "#".repeat(filled),
+            " ".repeat(width - filled),
+            p.stores_done,
+            p.stores_total,
+            mb,
+            p.bytes_total as f64 / 1e6,
+            rate
+        );
+        self.drawn = true;
+    }
+
+    fn clear(&mut self) {
+        if self.drawn {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}
+
+/// Exit code for a failed lookup or usage problem.
+pub const EXIT_USAGE: i32 = 2;
+
+/// Run a subcommand; returns the process exit code.
+pub fn run(cmd: Command, ctx: &Context) -> Result<i32> {
+    let mut out = std::io::stdout().lock();
+    match cmd {
+        Command::Index { json } => {
+            let (_reader, report) = ctx.refreshed(true)?;
+            let report = report.unwrap_or_default();
+            if json {
+                serde_json::to_writer_pretty(&mut out, &report)?;
+                writeln!(out)?;
+            } else {
+                writeln!(
+                    out,
+                    "{} sessions; {} of {} files parsed ({:.1} MB) in {} ms; {} skipped records",
+                    report.sessions,
+                    report.files_parsed,
+                    report.files_seen,
+                    report.bytes_parsed as f64 / 1e6,
+                    report.elapsed_ms,
+                    report.errors
+                )?;
+                if report.errors > 0 {
+                    writeln!(out, "run `revisit doctor` for details")?;
+                }
+            }
+            Ok(0)
+        }
+        Command::List { agent, limit, json } => {
+            let (reader, _) = ctx.refreshed(false)?;
+            let sessions: Vec<Session> = reader
+                .list(&ListQuery { agent, limit })?
+                .into_iter()
+                .map(|s| ctx.registry.with_resume(s))
+                .collect();
+            if json {
+                let items: Vec<SessionJson> = sessions.iter().map(SessionJson::of).collect();
+                serde_json::to_writer_pretty(&mut out, &items)?;
+                writeln!(out)?;
+            } else {
+                print_table(&mut out, &sessions)?;
+            }
+            Ok(0)
+        }
+        Command::Show { id, json, markdown } => {
+            let (reader, _) = ctx.refreshed(false)?;
+            let session = match reader.find(&id) {
+                Ok(s) => ctx.registry.with_resume(s),
+                Err(FindError::Lookup(e)) => {
+                    eprintln!("revisit: {e}");
+                    return Ok(EXIT_USAGE);
+                }
+                Err(FindError::Index(e)) => return Err(e.into()),
+            };
+            let messages = reader.messages(&session.key)?;
+            if json {
+                let doc = ShowJson {
+                    session: SessionJson::of(&session),
+                    messages: &messages,
+                };
+                serde_json::to_writer_pretty(&mut out, &doc)?;
+                writeln!(out)?;
+            } else if markdown {
+                write!(out, "{}", export::markdown(&session, &messages))?;
+            } else {
+                // plain: Markdown is the readable text form
+                write!(out, "{}", export::markdown(&session, &messages))?;
+            }
+            Ok(0)
+        }
+        Command::Doctor { json } => {
+            let (reader, report) = ctx.refreshed(false)?;
+            let doc = doctor(ctx, &reader, report.as_ref())?;
+            if json {
+                serde_json::to_writer_pretty(&mut out, &doc)?;
+                writeln!(out)?;
+            } else {
+                print_doctor(&mut out, &doc)?;
+            }
+            Ok(0)
+        }
+    }
+}
+
+fn human_tokens(n: u64) -> String {
+    match n {
+        0..=999 => n.to_string(),
+        1_000..=999_999 => format!("{:.1}k", n as f64 / 1e3),
+        _ => format!("{:.1}M", n as f64 / 1e6),
+    }
+}
+
+fn print_table(out: &mut impl Write, sessions: &[Session]) -> Result<()> {
+    writeln!(
+        out,
+        "{:<9} {:<20} {:>5} {:>8}  {:<16} TITLE",
+        "AGENT", "UPDATED", "MSGS", "TOKENS", "PROJECT"
+    )?;
+    for s in sessions {
+        let updated = s
+            .updated_at
+            .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default();
+        let tokens = if s.tokens_known {
+            human_tokens(s.tokens.total())
+        } else {
+            "?".into()
+        };
+        writeln!(
+            out,
+            "{:<9} {:<20} {:>5} {:>8}  {:<16} {}",
+            s.agent.as_str(),
+            updated,
+            s.messages,
+            tokens,
+            sanitize::truncate_chars(&sanitize::one_line(s.project.as_deref().unwrap_or("-")), 16),
+            sanitize::truncate_chars(&sanitize::one_line(&s.title), 80)
+        )?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct DoctorRoot {
+    pub path: String,
+    pub origin: String,
+    pub exists: bool,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct DoctorAgent {
+    pub agent: String,
+    pub enabled: bool,
+    pub roots: Vec<DoctorRoot>,
+    pub stores: u64,
+    pub sessions: u64,
+    pub skipped: u64,
+    pub stores_with_problems: Vec<crate::index::query::StoreInfo>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct Doctor {
+    pub index: String,
+    pub demo: bool,
+    pub config: Option<String>,
+    pub config_warnings: Vec<String>,
+    pub agents: Vec<DoctorAgent>,
+    pub unreadable: Vec<crate::sources::ScanProblem>,
+}
+
+pub fn doctor(ctx: &Context, reader: &Reader, report: Option<&RefreshReport>) -> Result<Doctor> {
+    let stores = reader.stores()?;
+    let roots = {
+        // every root, including those of disabled agents and those that do not exist
+        let ctx_d = crate::sources::DiscoverCtx {
+            env: &ctx.registry.env,
+            config: &ctx.registry.config,
+        };
+        ctx.registry
+            .sources
+            .iter()
+            .flat_map(|s| s.roots(&ctx_d))
+            .collect::<Vec<_>>()
+    };
+    let sessions = reader.list(&ListQuery::default())?;
+    let mut agents = Vec::new();
+    for src in &ctx.registry.sources {
+        let agent = src.agent();
+        let mine: Vec<_> = stores
+            .iter()
+            .filter(|s| s.agent == agent.as_str())
+            .collect();
+        agents.push(DoctorAgent {
+            agent: agent.as_str().into(),
+            enabled: ctx.registry.enabled(agent),
+            roots: roots
+                .iter()
+                .filter(|r| r.agent == agent)
+                .map(|r| DoctorRoot {
+                    path: r.path.display().to_string(),
+                    origin: if ctx.demo {
+                        RootOrigin::Demo.describe()
+                    } else {
+                        r.origin.describe()
+                    },
+                    exists: r.path.exists(),
+                })
+                .collect(),
+            stores: mine.len() as u64,
+            sessions: sessions.iter().filter(|s| s.agent == agent).count() as u64,
+            skipped: mine.iter().map(|s| s.errors).sum(),
+            stores_with_problems: mine
+                .into_iter()
+                .filter(|s| s.errors > 0 || s.failure.is_some() || s.pending_bytes > 0)
+                .cloned()
+                .collect(),
+        });
+    }
+    Ok(Doctor {
+        index: ctx.index_path.display().to_string(),
+        demo: ctx.demo,
+        config: ctx
+            .registry
+            .config
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string()),
+        config_warnings: ctx.registry.config.warnings.clone(),
+        agents,
+        unreadable: report.map(|r| r.problems.clone()).unwrap_or_default(),
+    })
+}
+
+fn print_doctor(out: &mut impl Write, d: &Doctor) -> Result<()> {
+    writeln!(out, "index: {}", d.index)?;
+    if d.demo {
+        writeln!(out, "mode: demo sessions")?;
+    }
+    match &d.config {
+        Some(c) => writeln!(out, "config: {c}")?,
+        None => writeln!(out, "config: none (defaults)")?,
+    }
+    for w in &d.config_warnings {
+        writeln!(out, "  warning: {w}")?;
+    }
+    for a in &d.agents {
+        let name = a
+            .agent
+            .parse::<Agent>()
+            .map(|a| a.display_name())
+            .unwrap_or("?");
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{name} ({}){}: {} sessions in {} stores, {} records skipped",
+            a.agent,
+            if a.enabled { "" } else { " [disabled]" },
+            a.sessions,
+            a.stores,
+            a.skipped
+        )?;
+        for r in &a.roots {
+            writeln!(
+                out,
+                "  {} {}  ({})",
+                if r.exists { "found  " } else { "missing" },
+                r.path,
+                r.origin
+            )?;
+        }
+        for s in &a.stores_with_problems {
+            writeln!(out, "  {}", sanitize::one_line(&s.path))?;
+            if let Some(f) = &s.failure {
+                writeln!(out, "    unreadable: {}", sanitize::one_line(f))?;
+            }
+            if s.pending_bytes > 0 {
+                writeln!(
+                    out,
+                    "    incomplete last line: {} bytes waiting for a newline",
+                    s.pending_bytes
+                )?;
+            }
+            if s.errors > 0 {
+                writeln!(out, "    {} records skipped, for example:", s.errors)?;
+            }
+            for e in s.examples.iter().take(5) {
+                writeln!(
+                    out,
+                    "      line {}: {} — {}",
+                    e.line.map(|l| l.to_string()).unwrap_or_else(|| "-".into()),
+                    e.kind.as_str(),
+                    sanitize::one_line(&e.detail)
+                )?;
+            }
+        }
+    }
+    if !d.unreadable.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "could not read:")?;
+        for p in &d.unreadable {
+            writeln!(
+                out,
+                "  {}: {}",
+                sanitize::one_line(&p.path.display().to_string()),
+                p.reason
+            )?;
+        }
+    }
+    Ok(())
+}

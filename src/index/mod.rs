@@ -1,0 +1,222 @@
+//! The SQLite index: a cache of every session revisit has read, updated incrementally.
+//!
+//! One writer ([`writer::Writer`], owned by the indexer thread or a CLI command) and any
+//! number of readers ([`query::Reader`]) on their own connections. WAL mode lets readers see
+//! the last committed batch while the writer works.
+
+pub mod feed;
+pub mod query;
+pub mod schema;
+pub mod writer;
+
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum IndexError {
+    #[error("index {path}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("index {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Other(String),
+}
+
+impl IndexError {
+    pub fn sqlite(path: &Path) -> impl FnOnce(rusqlite::Error) -> IndexError + '_ {
+        move |source| IndexError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for IndexError {
+    fn from(source: rusqlite::Error) -> Self {
+        IndexError::Sqlite {
+            path: PathBuf::new(),
+            source,
+        }
+    }
+}
+
+/// Default location: `$XDG_CACHE_HOME/revisit/index.sqlite`.
+pub fn default_path(env: &crate::config::Env) -> Option<PathBuf> {
+    env.revisit_cache_dir().map(|d| d.join("index.sqlite"))
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.pragma_update(None, "temp_store", "memory")?;
+    Ok(())
+}
+
+/// Why an existing index file was thrown away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rebuilt {
+    Version { found: i64 },
+    Corrupt(String),
+}
+
+impl std::fmt::Display for Rebuilt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Rebuilt::Version { found } => write!(
+                f,
+                "index had schema version {found}, this revisit uses {}: rebuilt",
+                schema::VERSION
+            ),
+            Rebuilt::Corrupt(why) => write!(f, "index was unreadable ({why}): rebuilt"),
+        }
+    }
+}
+
+/// Open the index for writing, creating or rebuilding it as needed.
+pub fn open_writable(path: &Path) -> Result<(Connection, Option<Rebuilt>), IndexError> {
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).map_err(|source| IndexError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    match try_open(path) {
+        Ok(conn) => Ok((conn, None)),
+        Err(reason) => {
+            remove_index_files(path)?;
+            let conn = try_open(path).map_err(|r| {
+                IndexError::Other(format!("cannot create index {}: {r}", path.display()))
+            })?;
+            Ok((conn, Some(reason)))
+        }
+    }
+}
+
+fn remove_index_files(path: &Path) -> Result<(), IndexError> {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let p = PathBuf::from(format!("{}{suffix}", path.display()));
+        match std::fs::remove_file(&p) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(IndexError::Io { path: p, source }),
+        }
+    }
+    Ok(())
+}
+
+fn try_open(path: &Path) -> Result<Connection, Rebuilt> {
+    let corrupt = |e: rusqlite::Error| Rebuilt::Corrupt(e.to_string());
+    let conn = Connection::open(path).map_err(corrupt)?;
+    configure(&conn).map_err(corrupt)?;
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(corrupt)?;
+    if version == 0 {
+        // new (or not ours): it must be empty to be created in place
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .map_err(corrupt)?;
+        if tables != 0 {
+            return Err(Rebuilt::Version { found: 0 });
+        }
+        conn.pragma_update_and_check(None, "journal_mode", "wal", |_| Ok(()))
+            .map_err(corrupt)?;
+        conn.pragma_update(None, "synchronous", "normal")
+            .map_err(corrupt)?;
+        schema::create(&conn).map_err(corrupt)?;
+        return Ok(conn);
+    }
+    if version != schema::VERSION {
+        return Err(Rebuilt::Version { found: version });
+    }
+    let check: String = conn
+        .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+        .map_err(corrupt)?;
+    if check != "ok" {
+        return Err(Rebuilt::Corrupt(check));
+    }
+    conn.pragma_update_and_check(None, "journal_mode", "wal", |_| Ok(()))
+        .map_err(corrupt)?;
+    conn.pragma_update(None, "synchronous", "normal")
+        .map_err(corrupt)?;
+    Ok(conn)
+}
+
+/// Open the index read-only (it must exist and be of this version).
+pub fn open_readonly(path: &Path) -> Result<Connection, IndexError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(IndexError::sqlite(path))?;
+    configure(&conn).map_err(IndexError::sqlite(path))?;
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(IndexError::sqlite(path))?;
+    if version != schema::VERSION {
+        return Err(IndexError::Other(format!(
+            "index {} has schema version {version}",
+            path.display()
+        )));
+    }
+    Ok(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn creates_rebuilds_newer_and_corrupt() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("sub/index.sqlite");
+        let (conn, rebuilt) = open_writable(&p).unwrap();
+        assert!(rebuilt.is_none());
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(conn);
+        let (_c, rebuilt) = open_writable(&p).unwrap();
+        assert_eq!(rebuilt, Some(Rebuilt::Version { found: 99 }));
+        drop(_c);
+        std::fs::write(&p, b"this is not a database, just junk bytes ......").unwrap();
+        for s in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{s}", p.display()));
+        }
+        let (c, rebuilt) = open_writable(&p).unwrap();
+        assert!(matches!(rebuilt, Some(Rebuilt::Corrupt(_))), "{rebuilt:?}");
+        let v: i64 = c
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, schema::VERSION);
+    }
+
+    #[test]
+    fn fts5_is_available() {
+        let conn = Connection::open_in_memory().unwrap();
+        schema::create(&conn).unwrap();
+        conn.execute(
+            "INSERT INTO messages_fts(rowid, text) VALUES (1, 'hello world')",
+            [],
+        )
+        .unwrap();
+        let n: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'hello'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+        conn.execute("DELETE FROM messages_fts WHERE rowid = 1", [])
+            .unwrap();
+    }
+}

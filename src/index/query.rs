@@ -1,0 +1,270 @@
+//! Reading the index: session lists, one session's messages, lookups by id, and what `doctor`
+//! shows. Readers never write.
+
+use super::IndexError;
+use crate::model::{Agent, Message, Session, TokenUsage};
+use crate::sources::{IssueKind, ParseIssue};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use std::path::Path;
+use thiserror::Error;
+
+pub struct Reader {
+    conn: Connection,
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum LookupError {
+    #[error("no session matches '{0}'")]
+    NotFound(String),
+    #[error("'{spec}' is ambiguous: {}", candidates.join(", "))]
+    Ambiguous {
+        spec: String,
+        candidates: Vec<String>,
+    },
+}
+
+/// What to list.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub agent: Option<Agent>,
+    pub limit: Option<usize>,
+}
+
+const SESSION_COLUMNS: &str = "key, agent, id, title, cwd, project, models, git_branch, started_at, updated_at,
+    prompts, messages, tool_calls, subagents, input, output, cache_read, cache_write, cache_write_1h, reasoning,
+    tokens_known, cost, source, parse_errors, first_prompt, status";
+
+fn time(ms: Option<i64>) -> Option<DateTime<Utc>> {
+    ms.and_then(DateTime::from_timestamp_millis)
+}
+
+fn session_from_row(r: &Row) -> rusqlite::Result<Session> {
+    let agent_str: String = r.get(1)?;
+    let models: String = r.get(6)?;
+    Ok(Session {
+        key: r.get(0)?,
+        agent: agent_str.parse().unwrap_or(Agent::Claude),
+        id: r.get(2)?,
+        title: r.get(3)?,
+        cwd: r.get(4)?,
+        project: r.get(5)?,
+        models: serde_json::from_str(&models).unwrap_or_default(),
+        git_branch: r.get(7)?,
+        started_at: time(r.get(8)?),
+        updated_at: time(r.get(9)?),
+        prompts: r.get::<_, i64>(10)? as u64,
+        messages: r.get::<_, i64>(11)? as u64,
+        tool_calls: r.get::<_, i64>(12)? as u64,
+        subagents: r.get::<_, i64>(13)? as u64,
+        tokens: TokenUsage {
+            input: r.get::<_, i64>(14)? as u64,
+            output: r.get::<_, i64>(15)? as u64,
+            cache_read: r.get::<_, i64>(16)? as u64,
+            cache_write: r.get::<_, i64>(17)? as u64,
+            cache_write_1h: r.get::<_, i64>(18)? as u64,
+            reasoning: r.get::<_, i64>(19)? as u64,
+        },
+        tokens_known: r.get(20)?,
+        cost_usd: r.get(21)?,
+        source: r.get(22)?,
+        parse_errors: r.get::<_, i64>(23)? as u64,
+        first_prompt: r.get(24)?,
+        status: r.get(25)?,
+        resume: None,
+    })
+}
+
+/// One store as `doctor` shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StoreInfo {
+    pub path: String,
+    pub agent: String,
+    pub kind: String,
+    pub root: String,
+    pub size: i64,
+    pub errors: u64,
+    pub pending_bytes: u64,
+    pub failure: Option<String>,
+    pub sessions: u64,
+    pub examples: Vec<ParseIssue>,
+}
+
+impl Reader {
+    pub fn open(path: &Path) -> Result<Reader, IndexError> {
+        Ok(Reader {
+            conn: super::open_readonly(path)?,
+        })
+    }
+
+    /// A reader on an existing connection (tests, or the writer's own connection).
+    pub fn from_connection(conn: Connection) -> Reader {
+        Reader { conn }
+    }
+
+    /// Sessions, most recently updated first.
+    pub fn list(&self, q: &ListQuery) -> Result<Vec<Session>, IndexError> {
+        let limit = q.limit.map(|l| l as i64).unwrap_or(-1);
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions WHERE (?1 IS NULL OR agent = ?1)
+             ORDER BY updated_at DESC NULLS LAST, key LIMIT ?2"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![q.agent.map(|a| a.as_str()), limit],
+            session_from_row,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn session(&self, key: &str) -> Result<Option<Session>, IndexError> {
+        let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE key = ?1");
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([key], session_from_row)
+            .optional()?)
+    }
+
+    /// Find a session by `agent:id`, `id`, or a unique prefix of either.
+    pub fn find(&self, spec: &str) -> Result<Session, FindError> {
+        let spec = spec.trim();
+        let (agent, id) = match spec.split_once(':') {
+            Some((a, rest)) => match a.parse::<Agent>() {
+                Ok(agent) => (Some(agent), rest),
+                Err(_) => (None, spec),
+            },
+            None => (None, spec),
+        };
+        if id.is_empty() {
+            return Err(FindError::Lookup(LookupError::NotFound(spec.to_string())));
+        }
+        let like = format!(
+            "{}%",
+            id.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions
+             WHERE (?1 IS NULL OR agent = ?1) AND (id LIKE ?2 ESCAPE '\\' OR key = ?3)
+             ORDER BY updated_at DESC LIMIT 50"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![agent.map(|a| a.as_str()), like, spec],
+            session_from_row,
+        )?;
+        let found: Vec<Session> = rows.collect::<rusqlite::Result<_>>()?;
+        // an exact id wins over prefixes
+        if let Some(exact) = found.iter().find(|s| s.id == id || s.key == spec) {
+            let exact_count = found.iter().filter(|s| s.id == id).count();
+            if exact_count <= 1 {
+                return Ok(exact.clone());
+            }
+        }
+        match found.len() {
+            0 => Err(FindError::Lookup(LookupError::NotFound(spec.to_string()))),
+            1 => Ok(found.into_iter().next().expect("one")),
+            _ => Err(FindError::Lookup(LookupError::Ambiguous {
+                spec: spec.to_string(),
+                candidates: found.iter().map(|s| s.key.clone()).collect(),
+            })),
+        }
+    }
+
+    /// The messages of a session: the main conversation in order, then each subagent file.
+    pub fn messages(&self, key: &str) -> Result<Vec<Message>, IndexError> {
+        let primary: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT primary_part FROM sessions WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?;
+        let Some(primary) = primary else {
+            return Ok(Vec::new());
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT m.body FROM messages m
+             JOIN parts p ON p.id = m.part_id
+             JOIN stores s ON s.id = p.store_id
+             WHERE p.id = ?1 OR (p.session_key = ?2 AND p.is_primary = 0)
+             ORDER BY (p.id != ?1),
+                      (SELECT min(time) FROM messages f WHERE f.part_id = p.id),
+                      s.path, p.uid, m.seq",
+        )?;
+        let rows = stmt.query_map(params![primary, key], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for body in rows {
+            let body = body?;
+            match serde_json::from_str::<Message>(&body) {
+                Ok(m) => out.push(m),
+                Err(_) => continue,
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn count(&self) -> Result<u64, IndexError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM sessions", [], |r| r.get::<_, i64>(0))?
+            as u64)
+    }
+
+    /// Every store with its skipped-record examples.
+    pub fn stores(&self) -> Result<Vec<StoreInfo>, IndexError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT s.id, s.path, s.agent, s.kind, s.root, s.size, s.errors, s.pending, s.failure,
+                    (SELECT count(DISTINCT p.session_key) FROM parts p WHERE p.store_id = s.id AND p.is_primary = 1)
+             FROM stores s ORDER BY s.agent, s.path",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                StoreInfo {
+                    path: r.get(1)?,
+                    agent: r.get(2)?,
+                    kind: r.get(3)?,
+                    root: r.get(4)?,
+                    size: r.get(5)?,
+                    errors: r.get::<_, i64>(6)? as u64,
+                    pending_bytes: r.get::<_, i64>(7)? as u64,
+                    failure: r.get(8)?,
+                    sessions: r.get::<_, i64>(9)? as u64,
+                    examples: Vec::new(),
+                },
+            ))
+        })?;
+        let mut out = Vec::new();
+        let mut ex = self
+            .conn
+            .prepare("SELECT line, kind, detail FROM issues WHERE store_id = ?1 ORDER BY rowid")?;
+        for row in rows {
+            let (id, mut info) = row?;
+            let issues = ex.query_map([id], |r| {
+                Ok(ParseIssue {
+                    line: r.get::<_, Option<i64>>(0)?.map(|l| l as u64),
+                    kind: IssueKind::parse(&r.get::<_, String>(1)?),
+                    detail: r.get(2)?,
+                })
+            })?;
+            info.examples = issues.collect::<rusqlite::Result<_>>()?;
+            out.push(info);
+        }
+        Ok(out)
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum FindError {
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+}
+
+impl From<rusqlite::Error> for FindError {
+    fn from(e: rusqlite::Error) -> Self {
+        FindError::Index(e.into())
+    }
+}

@@ -1,0 +1,1074 @@
+//! The only writer of the index. A refresh scans every root, parses what changed (line stores
+//! from where they were left), applies the results and rebuilds the rows of the sessions that
+//! were touched.
+//!
+//! Parsing runs on worker threads (one per core); applying runs on the calling thread, in
+//! transactions committed every few hundred milliseconds so readers see the list fill in.
+
+use super::feed::{self, Position};
+use super::{IndexError, Rebuilt};
+use crate::model::{Agent, Message, TokenUsage};
+use crate::sources::{
+    HintTarget, MsgOp, Parser, Registry, ScanOut, ScanProblem, SessionMeta, Sink, StoreKind,
+    StoreRef,
+};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Examples of skipped records kept per store (the count is kept in full).
+const ISSUE_EXAMPLES: i64 = 20;
+const COMMIT_EVERY: Duration = Duration::from_millis(300);
+
+/// What `revisit index` reports.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RefreshReport {
+    pub files_seen: u64,
+    pub files_parsed: u64,
+    pub bytes_parsed: u64,
+    pub sessions: u64,
+    pub errors: u64,
+    pub elapsed_ms: u64,
+    /// Session keys whose rows changed.
+    #[serde(skip)]
+    pub changed: Vec<String>,
+    /// Folders or files the scan could not read.
+    #[serde(skip)]
+    pub problems: Vec<ScanProblem>,
+}
+
+/// Progress of a refresh, for the status line and `index`'s progress bar.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Progress {
+    pub stores_total: u64,
+    pub stores_done: u64,
+    pub bytes_total: u64,
+    pub bytes_done: u64,
+    pub elapsed: Duration,
+}
+
+pub struct Writer {
+    conn: Connection,
+    path: PathBuf,
+    pub rebuilt: Option<Rebuilt>,
+}
+
+/// What the index knows of a store.
+#[derive(Debug, Clone)]
+struct StoreRow {
+    id: i64,
+    size: i64,
+    mtime_ns: i64,
+    pos: Position,
+    head: (u64, u64),
+    tail_hash: u64,
+    state: Option<Vec<u8>>,
+    failure: Option<String>,
+}
+
+struct Job {
+    idx: usize,
+    store: StoreRef,
+    prev: Option<StoreRow>,
+    stat: (i64, i64),
+}
+
+enum Out {
+    /// Parsing starts: `reset` drops what the store contributed before; otherwise parts are
+    /// cut back to what the last complete line left.
+    Begin {
+        idx: usize,
+        reset: bool,
+    },
+    Chunk {
+        idx: usize,
+        sink: Sink,
+        bytes: u64,
+        tentative: bool,
+    },
+    Done {
+        idx: usize,
+        done: StoreDone,
+    },
+    Failed {
+        idx: usize,
+        error: String,
+    },
+}
+
+#[derive(Debug, Default)]
+struct StoreDone {
+    stat: (i64, i64),
+    pos: Position,
+    head: (u64, u64),
+    tail_hash: u64,
+    pending: u64,
+    state: Vec<u8>,
+}
+
+/// Size and modification time (ns) of a store. For SQLite stores the `-wal` file counts too:
+/// new rows sit there until a checkpoint.
+pub fn stat_store(store: &StoreRef) -> Option<(i64, i64)> {
+    let one = |p: &Path| -> Option<(i64, i64)> {
+        let md = std::fs::metadata(p).ok()?;
+        let mtime = md
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos() as i64)
+            .unwrap_or(0);
+        Some((md.len() as i64, mtime))
+    };
+    let (mut size, mut mtime) = one(&store.path)?;
+    if store.kind == StoreKind::Sqlite {
+        let wal = PathBuf::from(format!("{}-wal", store.path.display()));
+        if let Some((s, m)) = one(&wal) {
+            size += s;
+            mtime = mtime.max(m);
+        }
+    }
+    Some((size, mtime))
+}
+
+fn run_job(job: &Job, reg: &Registry, tx: &crossbeam_channel::Sender<Out>) {
+    let idx = job.idx;
+    let Some(source) = reg.source(job.store.agent) else {
+        let _ = tx.send(Out::Failed {
+            idx,
+            error: "no source".into(),
+        });
+        return;
+    };
+    let path = &job.store.path;
+    match source.parser(&job.store) {
+        Parser::Lines(mut p) => {
+            let size = job.stat.0.max(0) as u64;
+            let mut from = Position::default();
+            let mut reset = true;
+            if let Some(prev) = &job.prev
+                && prev.failure.is_none()
+                && let Some(state) = &prev.state
+                && feed::can_append(path, size, prev.pos, prev.head, prev.tail_hash)
+                && p.load_state(state)
+            {
+                from = prev.pos;
+                reset = false;
+            }
+            let _ = tx.send(Out::Begin { idx, reset });
+            let result = feed::feed(path, p.as_mut(), from, &mut |sink, bytes| {
+                let _ = tx.send(Out::Chunk {
+                    idx,
+                    sink,
+                    bytes,
+                    tentative: false,
+                });
+            });
+            match result {
+                Ok(r) => {
+                    if let Some(t) = r.tentative {
+                        let _ = tx.send(Out::Chunk {
+                            idx,
+                            sink: t,
+                            bytes: 0,
+                            tentative: true,
+                        });
+                    }
+                    match feed::prints(path, size, r.pos.offset) {
+                        Ok((head, tail_hash)) => {
+                            let _ = tx.send(Out::Done {
+                                idx,
+                                done: StoreDone {
+                                    stat: job.stat,
+                                    pos: r.pos,
+                                    head,
+                                    tail_hash,
+                                    pending: r.pending,
+                                    state: r.state,
+                                },
+                            });
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Out::Failed {
+                                idx,
+                                error: e.to_string(),
+                            });
+                        }
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.send(Out::Failed {
+                        idx,
+                        error: e.to_string(),
+                    });
+                }
+            }
+        }
+        Parser::Whole(mut p) => {
+            let prev_state = job
+                .prev
+                .as_ref()
+                .filter(|p| p.failure.is_none())
+                .and_then(|p| p.state.clone());
+            let mut sink = Sink::default();
+            match p.parse(&job.store, prev_state.as_deref(), &mut sink) {
+                Ok(state) => {
+                    let _ = tx.send(Out::Begin {
+                        idx,
+                        reset: sink.complete,
+                    });
+                    let _ = tx.send(Out::Chunk {
+                        idx,
+                        sink,
+                        bytes: job.stat.0.max(0) as u64,
+                        tentative: false,
+                    });
+                    let _ = tx.send(Out::Done {
+                        idx,
+                        done: StoreDone {
+                            stat: job.stat,
+                            state,
+                            ..Default::default()
+                        },
+                    });
+                }
+                Err(e) => {
+                    let _ = tx.send(Out::Failed {
+                        idx,
+                        error: e.to_string(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn session_key(agent: Agent, uid: &str) -> String {
+    format!("{}:{uid}", agent.as_str())
+}
+
+fn leaf_hash(native_id: &str) -> i64 {
+    crate::sources::util::fnv1a(native_id.as_bytes()) as i64
+}
+
+fn ms(t: Option<chrono::DateTime<chrono::Utc>>) -> Option<i64> {
+    t.map(|t| t.timestamp_millis())
+}
+
+impl Writer {
+    pub fn open(path: &Path) -> Result<Writer, IndexError> {
+        let (conn, rebuilt) = super::open_writable(path)?;
+        Ok(Writer {
+            conn,
+            path: path.to_path_buf(),
+            rebuilt,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Scan every root and bring the index up to date.
+    pub fn refresh(
+        &mut self,
+        reg: &Registry,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<RefreshReport, IndexError> {
+        let started = Instant::now();
+        let mut report = RefreshReport::default();
+
+        // 1. what exists now
+        let mut scan = ScanOut::default();
+        for root in reg.roots() {
+            if !root.path.exists() {
+                continue;
+            }
+            if let Some(src) = reg.source(root.agent) {
+                src.scan(&root, &mut scan);
+            }
+        }
+        let mut seen_paths: HashSet<PathBuf> = HashSet::new();
+        scan.stores.retain(|s| seen_paths.insert(s.path.clone()));
+        report.problems = scan.problems.clone();
+        report.errors += scan.problems.len() as u64;
+
+        let known = self.load_stores()?;
+        let mut dirty: HashSet<String> = HashSet::new();
+
+        // 2. stores that are gone (kept when they sit under a folder that could not be read)
+        {
+            let tx = self.conn.transaction()?;
+            for (path, row) in &known {
+                if seen_paths.contains(path) {
+                    continue;
+                }
+                if scan.problems.iter().any(|p| path.starts_with(&p.path)) {
+                    continue;
+                }
+                delete_store(&tx, row.id, &mut dirty)?;
+            }
+            tx.commit()?;
+        }
+
+        // 3. what changed
+        let mut jobs: Vec<Job> = Vec::new();
+        let mut store_ids: Vec<i64> = Vec::new();
+        {
+            let tx = self.conn.transaction()?;
+            for store in &scan.stores {
+                report.files_seen += 1;
+                let prev = known.get(&store.path).cloned();
+                let Some(stat) = stat_store(store) else {
+                    report.problems.push(ScanProblem {
+                        path: store.path.clone(),
+                        reason: "cannot stat".into(),
+                    });
+                    continue;
+                };
+                if let Some(p) = &prev
+                    && p.size == stat.0
+                    && p.mtime_ns == stat.1
+                    && p.failure.is_none()
+                {
+                    continue;
+                }
+                let id = match &prev {
+                    Some(p) => {
+                        tx.execute(
+                            "UPDATE stores SET priority = ?2, root = ?3 WHERE id = ?1",
+                            params![p.id, store.priority, store.root.display().to_string()],
+                        )?;
+                        p.id
+                    }
+                    None => {
+                        tx.execute(
+                            "INSERT INTO stores(path, agent, kind, root, priority) VALUES (?1, ?2, ?3, ?4, ?5)",
+                            params![
+                                store.path.display().to_string(),
+                                store.agent.as_str(),
+                                store.kind.as_str(),
+                                store.root.display().to_string(),
+                                store.priority
+                            ],
+                        )?;
+                        tx.last_insert_rowid()
+                    }
+                };
+                jobs.push(Job {
+                    idx: jobs.len(),
+                    store: store.clone(),
+                    prev,
+                    stat,
+                });
+                store_ids.push(id);
+            }
+            tx.commit()?;
+        }
+
+        let mut prog = Progress {
+            stores_total: jobs.len() as u64,
+            bytes_total: jobs.iter().map(|j| j.stat.0.max(0) as u64).sum(),
+            ..Default::default()
+        };
+        progress(&prog);
+
+        // 4. parse on workers, apply here
+        if !jobs.is_empty() {
+            let workers = std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
+                .clamp(1, 4)
+                .min(jobs.len());
+            let (job_tx, job_rx) = crossbeam_channel::unbounded::<&Job>();
+            for j in &jobs {
+                let _ = job_tx.send(j);
+            }
+            drop(job_tx);
+            let (out_tx, out_rx) = crossbeam_channel::bounded::<Out>(16);
+            let result: Result<(), IndexError> = std::thread::scope(|scope| {
+                for _ in 0..workers {
+                    let job_rx = job_rx.clone();
+                    let out_tx = out_tx.clone();
+                    scope.spawn(move || {
+                        while let Ok(job) = job_rx.recv() {
+                            run_job(job, reg, &out_tx);
+                        }
+                    });
+                }
+                drop(out_tx);
+                let mut tx = self.conn.transaction()?;
+                let mut last_commit = Instant::now();
+                for out in out_rx.iter() {
+                    match out {
+                        Out::Begin { idx, reset } => {
+                            let id = store_ids[idx];
+                            if reset {
+                                clear_store(&tx, id, &mut dirty)?;
+                            } else {
+                                rollback_tentative(&tx, id, &mut dirty)?;
+                            }
+                        }
+                        Out::Chunk {
+                            idx,
+                            sink,
+                            bytes,
+                            tentative,
+                        } => {
+                            let store = &jobs[idx].store;
+                            report.errors += sink.issues.len() as u64;
+                            apply(
+                                &tx,
+                                store_ids[idx],
+                                store.agent,
+                                sink,
+                                tentative,
+                                &mut dirty,
+                            )?;
+                            report.bytes_parsed += bytes;
+                            prog.bytes_done += bytes;
+                        }
+                        Out::Done { idx, done } => {
+                            report.files_parsed += 1;
+                            prog.stores_done += 1;
+                            finish_store(&tx, store_ids[idx], &done)?;
+                        }
+                        Out::Failed { idx, error } => {
+                            report.errors += 1;
+                            prog.stores_done += 1;
+                            fail_store(&tx, store_ids[idx], jobs[idx].stat, &error)?;
+                        }
+                    }
+                    if last_commit.elapsed() >= COMMIT_EVERY {
+                        rebuild_sessions(&tx, reg, &mut dirty, &mut report.changed)?;
+                        tx.commit()?;
+                        tx = self.conn.transaction()?;
+                        last_commit = Instant::now();
+                        prog.elapsed = started.elapsed();
+                        progress(&prog);
+                    }
+                }
+                rebuild_sessions(&tx, reg, &mut dirty, &mut report.changed)?;
+                tx.commit()?;
+                Ok(())
+            });
+            result?;
+        } else if !dirty.is_empty() {
+            let tx = self.conn.transaction()?;
+            rebuild_sessions(&tx, reg, &mut dirty, &mut report.changed)?;
+            tx.commit()?;
+        }
+
+        report.sessions = self
+            .conn
+            .query_row("SELECT count(*) FROM sessions", [], |r| r.get::<_, i64>(0))?
+            as u64;
+        report.elapsed_ms = started.elapsed().as_millis() as u64;
+        prog.elapsed = started.elapsed();
+        progress(&prog);
+        Ok(report)
+    }
+
+    fn load_stores(&self) -> Result<HashMap<PathBuf, StoreRow>, IndexError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, path, size, mtime_ns, offset, lines, head_len, head_hash, tail_hash, state, failure FROM stores",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                PathBuf::from(r.get::<_, String>(1)?),
+                StoreRow {
+                    id: r.get(0)?,
+                    size: r.get(2)?,
+                    mtime_ns: r.get(3)?,
+                    pos: Position {
+                        offset: r.get::<_, i64>(4)? as u64,
+                        lines: r.get::<_, i64>(5)? as u64,
+                    },
+                    head: (r.get::<_, i64>(6)? as u64, r.get::<_, i64>(7)? as u64),
+                    tail_hash: r.get::<_, i64>(8)? as u64,
+                    state: r.get(9)?,
+                    failure: r.get(10)?,
+                },
+            ))
+        })?;
+        let mut map = HashMap::new();
+        for row in rows {
+            let (p, s) = row?;
+            map.insert(p, s);
+        }
+        Ok(map)
+    }
+}
+
+/// Session keys a store contributes to.
+fn store_sessions(tx: &Transaction, store_id: i64) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = tx.prepare_cached("SELECT session_key FROM parts WHERE store_id = ?1")?;
+    let rows = stmt.query_map([store_id], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// Sessions holding messages that a store's leaf hints point at.
+fn leaf_hint_sessions(tx: &Transaction, store_id: i64) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT DISTINCT p.session_key FROM hints h
+         JOIN messages m ON m.leaf = h.target_leaf
+         JOIN parts p ON p.id = m.part_id
+         WHERE h.store_id = ?1 AND h.target_leaf IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([store_id], |r| r.get(0))?;
+    rows.collect()
+}
+
+fn session_hint_keys(tx: &Transaction, store_id: i64) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT agent || ':' || target_session FROM hints WHERE store_id = ?1 AND target_session IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([store_id], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// Drop everything a store contributed (before a full re-parse).
+fn clear_store(
+    tx: &Transaction,
+    store_id: i64,
+    dirty: &mut HashSet<String>,
+) -> rusqlite::Result<()> {
+    dirty.extend(store_sessions(tx, store_id)?);
+    dirty.extend(leaf_hint_sessions(tx, store_id)?);
+    dirty.extend(session_hint_keys(tx, store_id)?);
+    tx.execute(
+        "DELETE FROM messages_fts WHERE rowid IN (SELECT m.id FROM messages m JOIN parts p ON p.id = m.part_id WHERE p.store_id = ?1)",
+        [store_id],
+    )?;
+    tx.execute(
+        "DELETE FROM messages WHERE part_id IN (SELECT id FROM parts WHERE store_id = ?1)",
+        [store_id],
+    )?;
+    tx.execute("DELETE FROM parts WHERE store_id = ?1", [store_id])?;
+    tx.execute("DELETE FROM hints WHERE store_id = ?1", [store_id])?;
+    tx.execute("DELETE FROM issues WHERE store_id = ?1", [store_id])?;
+    tx.execute(
+        "UPDATE stores SET errors = 0, failure = NULL, state = NULL, offset = 0, lines = 0 WHERE id = ?1",
+        [store_id],
+    )?;
+    Ok(())
+}
+
+fn delete_store(
+    tx: &Transaction,
+    store_id: i64,
+    dirty: &mut HashSet<String>,
+) -> rusqlite::Result<()> {
+    clear_store(tx, store_id, dirty)?;
+    tx.execute("DELETE FROM stores WHERE id = ?1", [store_id])?;
+    Ok(())
+}
+
+/// Undo messages that came from a tentative last line: the line is parsed again now.
+fn rollback_tentative(
+    tx: &Transaction,
+    store_id: i64,
+    dirty: &mut HashSet<String>,
+) -> rusqlite::Result<()> {
+    let parts: Vec<(i64, i64, String)> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT id, committed_len, session_key FROM parts WHERE store_id = ?1 AND committed_len IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([store_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for (part, len, key) in parts {
+        truncate(tx, part, len)?;
+        tx.execute(
+            "UPDATE parts SET msg_len = min(msg_len, ?2), committed_len = NULL WHERE id = ?1",
+            params![part, len],
+        )?;
+        dirty.insert(key);
+    }
+    Ok(())
+}
+
+fn truncate(tx: &Transaction, part: i64, from: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE part_id = ?1 AND seq >= ?2)",
+    )?
+    .execute(params![part, from])?;
+    tx.prepare_cached("DELETE FROM messages WHERE part_id = ?1 AND seq >= ?2")?
+        .execute(params![part, from])?;
+    Ok(())
+}
+
+fn part_for(
+    tx: &Transaction,
+    store_id: i64,
+    uid: &str,
+    key: &str,
+    primary: bool,
+) -> rusqlite::Result<(i64, i64)> {
+    if let Some((id, len)) = tx
+        .prepare_cached("SELECT id, msg_len FROM parts WHERE store_id = ?1 AND uid = ?2")?
+        .query_row(params![store_id, uid], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+    {
+        if primary {
+            tx.prepare_cached("UPDATE parts SET is_primary = 1 WHERE id = ?1")?
+                .execute([id])?;
+        }
+        return Ok((id, len));
+    }
+    tx.prepare_cached(
+        "INSERT INTO parts(store_id, uid, session_key, is_primary) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![store_id, uid, key, primary])?;
+    Ok((tx.last_insert_rowid(), 0))
+}
+
+fn put_message(
+    tx: &Transaction,
+    part: i64,
+    seq: u32,
+    m: &Message,
+    replace: bool,
+) -> rusqlite::Result<()> {
+    let u = m.usage.unwrap_or_default();
+    let body = serde_json::to_string(m).unwrap_or_else(|_| "{}".into());
+    let id: i64 = tx
+        .prepare_cached(
+            "INSERT INTO messages(part_id, seq, role, time, model, prompt, tool_calls, sidechain, agent_id, leaf,
+                                  has_usage, input, output, cache_read, cache_write, cache_write_1h, reasoning, cost, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+             ON CONFLICT(part_id, seq) DO UPDATE SET
+                role = excluded.role, time = excluded.time, model = excluded.model, prompt = excluded.prompt,
+                tool_calls = excluded.tool_calls, sidechain = excluded.sidechain, agent_id = excluded.agent_id,
+                leaf = excluded.leaf, has_usage = excluded.has_usage, input = excluded.input, output = excluded.output,
+                cache_read = excluded.cache_read, cache_write = excluded.cache_write,
+                cache_write_1h = excluded.cache_write_1h, reasoning = excluded.reasoning, cost = excluded.cost,
+                body = excluded.body
+             RETURNING id",
+        )?
+        .query_row(
+            params![
+                part,
+                seq,
+                m.role.as_str(),
+                ms(m.time),
+                m.model,
+                m.is_prompt(),
+                m.tool_calls() as i64,
+                m.sidechain,
+                m.agent_id,
+                m.native_id.as_deref().map(leaf_hash),
+                m.usage.is_some(),
+                u.input as i64,
+                u.output as i64,
+                u.cache_read as i64,
+                u.cache_write as i64,
+                u.cache_write_1h as i64,
+                u.reasoning as i64,
+                m.cost_usd,
+                body
+            ],
+            |r| r.get(0),
+        )?;
+    if replace {
+        tx.prepare_cached("DELETE FROM messages_fts WHERE rowid = ?1")?
+            .execute([id])?;
+    }
+    let text = crate::search::fts::message_text(m);
+    if !text.is_empty() {
+        tx.prepare_cached("INSERT INTO messages_fts(rowid, text) VALUES (?1, ?2)")?
+            .execute(params![id, text])?;
+    }
+    Ok(())
+}
+
+fn apply(
+    tx: &Transaction,
+    store_id: i64,
+    agent: Agent,
+    sink: Sink,
+    tentative: bool,
+    dirty: &mut HashSet<String>,
+) -> rusqlite::Result<()> {
+    if sink.complete {
+        // parts of this store that the parser did not mention are gone
+        let keep: Vec<&str> = sink.sessions.iter().map(|s| s.uid.as_str()).collect();
+        let parts: Vec<(i64, String, String)> = {
+            let mut stmt =
+                tx.prepare_cached("SELECT id, uid, session_key FROM parts WHERE store_id = ?1")?;
+            let rows = stmt.query_map([store_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for (id, uid, key) in parts {
+            if !keep.contains(&uid.as_str()) {
+                truncate(tx, id, 0)?;
+                tx.execute("DELETE FROM parts WHERE id = ?1", [id])?;
+                dirty.insert(key);
+            }
+        }
+    }
+    for delta in sink.sessions {
+        let key = session_key(agent, &delta.uid);
+        let (part, mut len) = part_for(tx, store_id, &delta.uid, &key, delta.primary)?;
+        if tentative {
+            tx.prepare_cached(
+                "UPDATE parts SET committed_len = coalesce(committed_len, msg_len) WHERE id = ?1",
+            )?
+            .execute([part])?;
+        }
+        for op in delta.ops {
+            match op {
+                MsgOp::Put(seq, msg) => {
+                    let replace = (seq as i64) < len;
+                    put_message(tx, part, seq, &msg, replace)?;
+                    len = len.max(seq as i64 + 1);
+                }
+                MsgOp::Truncate(n) => {
+                    truncate(tx, part, n as i64)?;
+                    len = len.min(n as i64);
+                }
+            }
+        }
+        tx.prepare_cached("UPDATE parts SET msg_len = ?2 WHERE id = ?1")?
+            .execute(params![part, len])?;
+        if let Some(meta) = delta.meta {
+            let json = serde_json::to_string(&meta).unwrap_or_default();
+            tx.prepare_cached("UPDATE parts SET meta = ?2 WHERE id = ?1")?
+                .execute(params![part, json])?;
+        }
+        dirty.insert(key);
+    }
+    for h in sink.hints {
+        let (session, leaf) = match &h.target {
+            HintTarget::Session(s) => (Some(s.clone()), None),
+            HintTarget::Leaf(l) => (None, Some(leaf_hash(l))),
+        };
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO hints(store_id, agent, target_session, target_leaf, title, rank)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            store_id,
+            agent.as_str(),
+            session,
+            leaf,
+            h.title,
+            h.rank
+        ])?;
+        match (session, leaf) {
+            (Some(s), _) => {
+                dirty.insert(session_key(agent, &s));
+            }
+            (_, Some(l)) => {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT DISTINCT p.session_key FROM messages m JOIN parts p ON p.id = m.part_id WHERE m.leaf = ?1",
+                )?;
+                let keys = stmt.query_map([l], |r| r.get::<_, String>(0))?;
+                for k in keys {
+                    dirty.insert(k?);
+                }
+            }
+            _ => {}
+        }
+    }
+    if !sink.issues.is_empty() {
+        let n = sink.issues.len() as i64;
+        let have: i64 = tx
+            .prepare_cached("SELECT count(*) FROM issues WHERE store_id = ?1")?
+            .query_row([store_id], |r| r.get(0))?;
+        for issue in sink
+            .issues
+            .iter()
+            .take((ISSUE_EXAMPLES - have).max(0) as usize)
+        {
+            tx.prepare_cached(
+                "INSERT INTO issues(store_id, line, kind, detail) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                store_id,
+                issue.line.map(|l| l as i64),
+                issue.kind.as_str(),
+                crate::sanitize::truncate_chars(&issue.detail, 300)
+            ])?;
+        }
+        tx.prepare_cached("UPDATE stores SET errors = errors + ?2 WHERE id = ?1")?
+            .execute(params![store_id, n])?;
+        dirty.extend(store_sessions(tx, store_id)?);
+    }
+    Ok(())
+}
+
+fn finish_store(tx: &Transaction, store_id: i64, d: &StoreDone) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "UPDATE stores SET size = ?2, mtime_ns = ?3, offset = ?4, lines = ?5, head_len = ?6, head_hash = ?7,
+                           tail_hash = ?8, pending = ?9, state = ?10, failure = NULL WHERE id = ?1",
+    )?
+    .execute(params![
+        store_id,
+        d.stat.0,
+        d.stat.1,
+        d.pos.offset as i64,
+        d.pos.lines as i64,
+        d.head.0 as i64,
+        d.head.1 as i64,
+        d.tail_hash as i64,
+        d.pending as i64,
+        d.state
+    ])?;
+    Ok(())
+}
+
+fn fail_store(
+    tx: &Transaction,
+    store_id: i64,
+    stat: (i64, i64),
+    error: &str,
+) -> rusqlite::Result<()> {
+    // Keep what was indexed before; remember the failure (retried on the next refresh).
+    tx.execute(
+        "UPDATE stores SET size = ?2, mtime_ns = ?3, failure = ?4 WHERE id = ?1",
+        params![
+            store_id,
+            stat.0,
+            stat.1,
+            crate::sanitize::truncate_chars(error, 300)
+        ],
+    )?;
+    let have: i64 = tx.query_row(
+        "SELECT count(*) FROM issues WHERE store_id = ?1 AND kind = 'unreadable'",
+        [store_id],
+        |r| r.get(0),
+    )?;
+    if have == 0 {
+        tx.execute(
+            "INSERT INTO issues(store_id, line, kind, detail) VALUES (?1, NULL, 'unreadable', ?2)",
+            params![store_id, crate::sanitize::truncate_chars(error, 300)],
+        )?;
+    }
+    Ok(())
+}
+
+#[derive(Debug)]
+struct PartRow {
+    id: i64,
+    primary: bool,
+    meta: Option<SessionMeta>,
+    msg_len: i64,
+    store_path: String,
+    priority: i64,
+    errors: i64,
+    failure: bool,
+}
+
+/// Rebuild the `sessions` rows of every dirty key from its parts and messages.
+fn rebuild_sessions(
+    tx: &Transaction,
+    reg: &Registry,
+    dirty: &mut HashSet<String>,
+    changed: &mut Vec<String>,
+) -> rusqlite::Result<()> {
+    let _ = reg;
+    let mut keys: Vec<String> = dirty.drain().collect();
+    keys.sort();
+    for key in keys {
+        rebuild_session(tx, &key)?;
+        changed.push(key);
+    }
+    Ok(())
+}
+
+fn rebuild_session(tx: &Transaction, key: &str) -> rusqlite::Result<()> {
+    let parts: Vec<PartRow> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT p.id, p.is_primary, p.meta, p.msg_len, s.path, s.priority, s.errors, s.failure IS NOT NULL
+             FROM parts p JOIN stores s ON s.id = p.store_id WHERE p.session_key = ?1",
+        )?;
+        let rows = stmt.query_map([key], |r| {
+            Ok(PartRow {
+                id: r.get(0)?,
+                primary: r.get(1)?,
+                meta: r
+                    .get::<_, Option<String>>(2)?
+                    .and_then(|m| serde_json::from_str(&m).ok()),
+                msg_len: r.get(3)?,
+                store_path: r.get(4)?,
+                priority: r.get(5)?,
+                errors: r.get(6)?,
+                failure: r.get(7)?,
+            })
+        })?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    // The primary part that wins when several stores hold the same session: lower priority,
+    // then more messages, then the path (stable).
+    let winner = parts
+        .iter()
+        .filter(|p| p.primary && p.meta.is_some())
+        .min_by(|a, b| {
+            (a.priority, -a.msg_len, &a.store_path).cmp(&(b.priority, -b.msg_len, &b.store_path))
+        });
+    let Some(winner) = winner else {
+        tx.prepare_cached("DELETE FROM sessions WHERE key = ?1")?
+            .execute([key])?;
+        return Ok(());
+    };
+    let meta = winner.meta.clone().unwrap_or_default();
+    let part_ids: Vec<i64> = parts
+        .iter()
+        .filter(|p| p.id == winner.id || !p.primary)
+        .map(|p| p.id)
+        .collect();
+    let ids = part_ids
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let parse_errors: i64 = parts
+        .iter()
+        .filter(|p| p.id == winner.id || !p.primary)
+        .map(|p| p.errors + p.failure as i64)
+        .sum();
+
+    // aggregates (ids are integers from the index itself: safe to inline)
+    let agg_sql = format!(
+        "SELECT
+            count(*) FILTER (WHERE sidechain = 0),
+            coalesce(sum(prompt) FILTER (WHERE sidechain = 0), 0),
+            coalesce(sum(tool_calls) FILTER (WHERE sidechain = 0), 0),
+            count(DISTINCT agent_id),
+            coalesce(sum(input), 0), coalesce(sum(output), 0), coalesce(sum(cache_read), 0),
+            coalesce(sum(cache_write), 0), coalesce(sum(cache_write_1h), 0), coalesce(sum(reasoning), 0),
+            sum(cost), min(time), max(time)
+         FROM messages WHERE part_id IN ({ids})"
+    );
+    struct Agg {
+        messages: i64,
+        prompts: i64,
+        tool_calls: i64,
+        subagents: i64,
+        usage: TokenUsage,
+        cost: Option<f64>,
+        first: Option<i64>,
+        last: Option<i64>,
+    }
+    let agg = tx.query_row(&agg_sql, [], |r| {
+        Ok(Agg {
+            messages: r.get(0)?,
+            prompts: r.get(1)?,
+            tool_calls: r.get(2)?,
+            subagents: r.get(3)?,
+            usage: TokenUsage {
+                input: r.get::<_, i64>(4)? as u64,
+                output: r.get::<_, i64>(5)? as u64,
+                cache_read: r.get::<_, i64>(6)? as u64,
+                cache_write: r.get::<_, i64>(7)? as u64,
+                cache_write_1h: r.get::<_, i64>(8)? as u64,
+                reasoning: r.get::<_, i64>(9)? as u64,
+            },
+            cost: r.get(10)?,
+            first: r.get(11)?,
+            last: r.get(12)?,
+        })
+    })?;
+    let models: Vec<String> = {
+        let sql = format!(
+            "SELECT model, count(*) c, min(sidechain) s FROM messages
+             WHERE part_id IN ({ids}) AND model IS NOT NULL AND model != ''
+             GROUP BY model ORDER BY c DESC, s, model"
+        );
+        let mut stmt = tx.prepare(&sql)?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+
+    // title: the best ranked of the store's own title and hints from elsewhere
+    let (agent_str, uid) = key.split_once(':').unwrap_or(("", key));
+    let mut title: Option<(u8, String)> = meta
+        .title
+        .clone()
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| (meta.title_rank, t));
+    let mut consider = |rank: u8, t: String| {
+        if t.trim().is_empty() {
+            return;
+        }
+        if title.as_ref().is_none_or(|(r, _)| rank > *r) {
+            title = Some((rank, t));
+        }
+    };
+    if let Some((rank, t)) = tx
+        .prepare_cached(
+            "SELECT rank, title FROM hints WHERE agent = ?1 AND target_session = ?2 ORDER BY rank DESC, rowid DESC LIMIT 1",
+        )?
+        .query_row(params![agent_str, uid], |r| Ok((r.get::<_, u8>(0)?, r.get(1)?)))
+        .optional()?
+    {
+        consider(rank, t);
+    }
+    {
+        let sql = format!(
+            "SELECT h.rank, h.title FROM messages m JOIN hints h ON h.target_leaf = m.leaf
+             WHERE m.part_id IN ({ids}) AND m.leaf IS NOT NULL ORDER BY h.rank DESC, h.rowid DESC LIMIT 1"
+        );
+        if let Some((rank, t)) = tx
+            .query_row(&sql, [], |r| Ok((r.get::<_, u8>(0)?, r.get(1)?)))
+            .optional()?
+        {
+            consider(rank, t);
+        }
+    }
+    let title = title
+        .map(|(_, t)| crate::sanitize::one_line(&t))
+        .or_else(|| meta.first_prompt.clone())
+        .unwrap_or_else(|| "(untitled)".to_string());
+
+    let started = agg.first.or(ms(meta.started_at));
+    let updated = agg.last.max(ms(meta.updated_at)).or(started);
+    let project = meta
+        .cwd
+        .as_deref()
+        .and_then(crate::model::Session::project_of);
+    let id = if meta.id.is_empty() {
+        uid.to_string()
+    } else {
+        meta.id.clone()
+    };
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO sessions(key, agent, id, title, cwd, project, models, git_branch, started_at,
+            updated_at, prompts, messages, tool_calls, subagents, input, output, cache_read, cache_write,
+            cache_write_1h, reasoning, tokens_known, cost, source, parse_errors, first_prompt, status, primary_part)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
+                 ?22, ?23, ?24, ?25, ?26, ?27)",
+    )?
+    .execute(params![
+        key,
+        agent_str,
+        id,
+        title,
+        meta.cwd,
+        project,
+        serde_json::to_string(&models).unwrap_or_else(|_| "[]".into()),
+        meta.git_branch,
+        started,
+        updated,
+        agg.prompts,
+        agg.messages,
+        agg.tool_calls,
+        agg.subagents,
+        agg.usage.input as i64,
+        agg.usage.output as i64,
+        agg.usage.cache_read as i64,
+        agg.usage.cache_write as i64,
+        agg.usage.cache_write_1h as i64,
+        agg.usage.reasoning as i64,
+        !meta.no_token_usage,
+        agg.cost,
+        winner.store_path,
+        parse_errors,
+        meta.first_prompt,
+        meta.status,
+        winner.id
+    ])?;
+    Ok(())
+}

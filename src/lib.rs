@@ -1,0 +1,15 @@
+//! revisit: browse, search, read and resume the sessions AI coding agents leave on disk.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod export;
+pub mod index;
+pub mod model;
+pub mod sanitize;
+pub mod search;
+pub mod sources;
+pub mod text;
+pub mod tui;
+pub mod ui;

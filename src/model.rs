@@ -1,0 +1,429 @@
+//! The normalised model every source adapter produces: plain data, no terminal or SQLite types.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// The agents revisit knows. The string form (`as_str`) is what the CLI, the JSON output and
+/// the `agent:` filter use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Agent {
+    Claude,
+    Codex,
+    Gemini,
+    Opencode,
+    Pi,
+    Agsh,
+    Agenix,
+    Profclaw,
+}
+
+impl Agent {
+    pub const ALL: [Agent; 8] = [
+        Agent::Claude,
+        Agent::Codex,
+        Agent::Gemini,
+        Agent::Opencode,
+        Agent::Pi,
+        Agent::Agsh,
+        Agent::Agenix,
+        Agent::Profclaw,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Agent::Claude => "claude",
+            Agent::Codex => "codex",
+            Agent::Gemini => "gemini",
+            Agent::Opencode => "opencode",
+            Agent::Pi => "pi",
+            Agent::Agsh => "agsh",
+            Agent::Agenix => "agenix",
+            Agent::Profclaw => "profclaw",
+        }
+    }
+
+    /// The name people know the agent by, for headings.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Agent::Claude => "Claude Code",
+            Agent::Codex => "Codex CLI",
+            Agent::Gemini => "Gemini CLI",
+            Agent::Opencode => "OpenCode",
+            Agent::Pi => "Pi",
+            Agent::Agsh => "agsh",
+            Agent::Agenix => "Agenix",
+            Agent::Profclaw => "profclaw",
+        }
+    }
+}
+
+impl fmt::Display for Agent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Agent {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let lower = s.trim().to_ascii_lowercase();
+        let agent = match lower.as_str() {
+            "claude" | "claude-code" | "claudecode" | "cc" => Agent::Claude,
+            "codex" | "codex-cli" => Agent::Codex,
+            "gemini" | "gemini-cli" => Agent::Gemini,
+            "opencode" => Agent::Opencode,
+            "pi" => Agent::Pi,
+            "agsh" => Agent::Agsh,
+            "agenix" => Agent::Agenix,
+            "profclaw" => Agent::Profclaw,
+            _ => {
+                let names: Vec<&str> = Agent::ALL.iter().map(|a| a.as_str()).collect();
+                return Err(format!("unknown agent '{s}' (known: {})", names.join(", ")));
+            }
+        };
+        Ok(agent)
+    }
+}
+
+/// Token usage in the semantics shared by every agent:
+/// `input` is billed at the full input rate (cache reads and writes excluded), `output` is every
+/// output token (reasoning included) and `reasoning` is the part of `output` that was reasoning.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenUsage {
+    pub input: u64,
+    pub output: u64,
+    pub cache_read: u64,
+    pub cache_write: u64,
+    pub reasoning: u64,
+    /// The part of `cache_write` written to the 1-hour cache (Claude), priced differently.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cache_write_1h: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl TokenUsage {
+    pub fn total(&self) -> u64 {
+        self.input + self.output + self.cache_read + self.cache_write
+    }
+
+    pub fn add(&mut self, other: &TokenUsage) {
+        self.input += other.input;
+        self.output += other.output;
+        self.cache_read += other.cache_read;
+        self.cache_write += other.cache_write;
+        self.reasoning += other.reasoning;
+        self.cache_write_1h += other.cache_write_1h;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total() == 0 && self.reasoning == 0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// What a person typed, or text injected on their side (see `Message::meta`).
+    User,
+    Assistant,
+    /// A message that carries tool results back to the model.
+    Tool,
+    /// Notices: compaction, errors, model changes and the like.
+    System,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Assistant => "assistant",
+            Role::Tool => "tool",
+            Role::System => "system",
+        }
+    }
+
+    pub fn parse(s: &str) -> Role {
+        match s {
+            "user" => Role::User,
+            "assistant" => Role::Assistant,
+            "tool" => Role::Tool,
+            _ => Role::System,
+        }
+    }
+}
+
+/// One piece of a message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Block {
+    Text {
+        text: String,
+    },
+    /// Reasoning. `sealed` means only a signature or encrypted blob was stored, not the text.
+    Thinking {
+        text: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        sealed: bool,
+    },
+    ToolCall {
+        id: String,
+        name: String,
+        /// The arguments as the agent stored them (usually a JSON object; raw text for
+        /// free-form tools such as Codex's `apply_patch`).
+        input: serde_json::Value,
+    },
+    ToolResult {
+        call_id: String,
+        output: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        is_error: bool,
+    },
+    /// Something that is neither said nor done: compaction, a model or mode change, an API error.
+    Notice {
+        kind: String,
+        text: String,
+    },
+    /// An attachment that is not text (an image, a document): only its description is kept.
+    Attachment {
+        kind: String,
+        description: String,
+    },
+}
+
+impl Block {
+    pub fn text(s: impl Into<String>) -> Block {
+        Block::Text { text: s.into() }
+    }
+}
+
+/// One message of a transcript.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    pub blocks: Vec<Block>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<TokenUsage>,
+    /// Cost the agent itself recorded for this message, in USD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_usd: Option<f64>,
+    /// Part of a subagent or sidechain conversation.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sidechain: bool,
+    /// Which subagent conversation this belongs to (when `sidechain`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<String>,
+    /// Injected or meta text on the person's side that they did not type (context preambles,
+    /// slash-command echoes, caveats). Shown muted, never counted as a prompt.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub meta: bool,
+    /// The agent's own id for this message (the last line's uuid for Claude), used to attach
+    /// summaries written in other files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub native_id: Option<String>,
+}
+
+impl Message {
+    pub fn new(role: Role) -> Message {
+        Message {
+            role,
+            time: None,
+            model: None,
+            blocks: Vec::new(),
+            usage: None,
+            cost_usd: None,
+            sidechain: false,
+            agent_id: None,
+            meta: false,
+            native_id: None,
+        }
+    }
+
+    /// A prompt is what a person typed: a user message with text that is not injected.
+    pub fn is_prompt(&self) -> bool {
+        self.role == Role::User
+            && !self.meta
+            && !self.sidechain
+            && self
+                .blocks
+                .iter()
+                .any(|b| matches!(b, Block::Text { text } if !text.trim().is_empty()))
+    }
+
+    pub fn tool_calls(&self) -> usize {
+        self.blocks
+            .iter()
+            .filter(|b| matches!(b, Block::ToolCall { .. }))
+            .count()
+    }
+
+    /// All text of the message joined, as used for titles and previews.
+    pub fn plain_text(&self) -> String {
+        let mut out = String::new();
+        for b in &self.blocks {
+            if let Block::Text { text } = b {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(text);
+            }
+        }
+        out
+    }
+}
+
+/// How to resume a session: an argument vector (never a shell string) and the directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResumeTarget {
+    pub argv: Vec<String>,
+    pub cwd: Option<String>,
+}
+
+/// A session as listed: metadata plus aggregates over its messages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub agent: Agent,
+    /// What the agent's own resume flag takes.
+    pub id: String,
+    pub title: String,
+    pub cwd: Option<String>,
+    pub project: Option<String>,
+    pub models: Vec<String>,
+    pub git_branch: Option<String>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub prompts: u64,
+    pub messages: u64,
+    pub tool_calls: u64,
+    pub subagents: u64,
+    pub tokens: TokenUsage,
+    /// False for agents that store no token usage at all (agsh): the counts are unknown.
+    pub tokens_known: bool,
+    pub cost_usd: Option<f64>,
+    pub source: String,
+    pub resume: Option<ResumeTarget>,
+    pub parse_errors: u64,
+    /// Index key: `agent:id`, or `agent:id@scope` where ids are only unique per directory.
+    pub key: String,
+    /// First real prompt, for search and previews.
+    pub first_prompt: Option<String>,
+    /// Agent-specific status (a lock, a server state); `None` when the agent has none.
+    pub status: Option<String>,
+}
+
+impl Session {
+    pub fn project_of(cwd: &str) -> Option<String> {
+        let trimmed = cwd.trim_end_matches(['/', '\\']);
+        let last = trimmed.rsplit(['/', '\\']).next()?;
+        if last.is_empty() {
+            None
+        } else {
+            Some(last.to_string())
+        }
+    }
+}
+
+/// RFC 3339 in UTC with a `Z`, fractional seconds only when present.
+pub fn rfc3339(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// Parse the timestamps agents write: RFC 3339 (with or without fraction), or naive ISO
+/// (taken as UTC), or epoch seconds/milliseconds as a number.
+pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+    ] {
+        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s, fmt) {
+            return Some(t.and_utc());
+        }
+    }
+    None
+}
+
+/// Epoch seconds or milliseconds (heuristic on magnitude) to a time.
+pub fn time_from_epoch(n: f64) -> Option<DateTime<Utc>> {
+    if !n.is_finite() || n <= 0.0 {
+        return None;
+    }
+    let millis = if n > 1e11 { n } else { n * 1000.0 };
+    if millis > 32_503_680_000_000.0 {
+        return None; // beyond year 3000: not a timestamp
+    }
+    DateTime::from_timestamp_millis(millis as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agent_round_trip() {
+        for a in Agent::ALL {
+            assert_eq!(a.as_str().parse::<Agent>().unwrap(), a);
+        }
+        assert!("nope".parse::<Agent>().is_err());
+    }
+
+    #[test]
+    fn prompt_detection() {
+        let mut m = Message::new(Role::User);
+        m.blocks.push(Block::text("hello"));
+        assert!(m.is_prompt());
+        m.meta = true;
+        assert!(!m.is_prompt());
+        let mut t = Message::new(Role::Tool);
+        t.blocks.push(Block::ToolResult {
+            call_id: "x".into(),
+            output: "out".into(),
+            is_error: false,
+        });
+        assert!(!t.is_prompt());
+    }
+
+    #[test]
+    fn times() {
+        assert_eq!(
+            rfc3339(&parse_time("2026-11-24T02:58:18.746Z").unwrap()),
+            "2026-11-24T02:58:18.746Z"
+        );
+        assert_eq!(
+            rfc3339(&parse_time("2026-11-24T02:40:24.845383893+00:00").unwrap()),
+            "2026-11-24T02:40:24.845383893Z"
+        );
+        assert_eq!(
+            rfc3339(&parse_time("2026-11-24T02:32:07.199391").unwrap()),
+            "2026-11-24T02:32:07.199391Z"
+        );
+        assert!(parse_time("yesterday").is_none());
+        assert!(time_from_epoch(1.7e9).is_some());
+        assert!(time_from_epoch(-5.0).is_none());
+        assert!(time_from_epoch(1e30).is_none());
+    }
+
+    #[test]
+    fn project_names() {
+        assert_eq!(Session::project_of("/home/dev/proj"), Some("proj".into()));
+        assert_eq!(Session::project_of("/home/dev/proj/"), Some("proj".into()));
+        assert_eq!(Session::project_of("C:\\git\\x"), Some("x".into()));
+        assert_eq!(Session::project_of("/"), None);
+    }
+}

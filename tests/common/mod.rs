@@ -1,0 +1,204 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use revisit::config::{Config, Env};
+use revisit::index::query::{ListQuery, Reader};
+use revisit::index::writer::{RefreshReport, Writer};
+use revisit::model::Session;
+use revisit::sources::Registry;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub fn manifest() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared/fixtures`, when it exists (CI and the development machines have it).
+pub fn shared_fixtures() -> Option<PathBuf> {
+    let p = manifest().join("../shared/fixtures");
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("../shared/fixtures is absent: conformance test skipped");
+        None
+    }
+}
+
+pub fn fixture_home() -> PathBuf {
+    manifest().join("tests/fixtures/home")
+}
+
+/// Index a home into a fresh index under `scratch` and return the sessions.
+pub fn index_home(home: &Path, scratch: &Path) -> (Vec<Session>, RefreshReport) {
+    index_home_with(home, scratch, Config::default())
+}
+
+pub fn index_home_with(
+    home: &Path,
+    scratch: &Path,
+    config: Config,
+) -> (Vec<Session>, RefreshReport) {
+    let env = Env::with_home(home, &[]);
+    let reg = Registry::new(env, config);
+    let path = scratch.join("index.sqlite");
+    let mut w = Writer::open(&path).expect("open index");
+    let report = w.refresh(&reg, &mut |_| {}).expect("refresh");
+    let r = Reader::open(&path).expect("reader");
+    let sessions = r
+        .list(&ListQuery::default())
+        .expect("list")
+        .into_iter()
+        .map(|s| reg.with_resume(s))
+        .collect();
+    (sessions, report)
+}
+
+/// The real binary with a clean environment: only HOME, XDG_* and PATH.
+pub fn revisit(home: &Path, scratch: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_revisit"));
+    c.env_clear()
+        .env("HOME", home)
+        .env("XDG_CACHE_HOME", scratch.join("cache"))
+        .env("XDG_CONFIG_HOME", scratch.join("config"))
+        .env("XDG_DATA_HOME", scratch.join("data"))
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    c
+}
+
+/// Copy a directory tree (fixtures are read in place unless a test must change them).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+            let mut perms = std::fs::metadata(&target).unwrap().permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perms.set_readonly(false);
+            std::fs::set_permissions(&target, perms).unwrap();
+        }
+    }
+}
+
+/// A tmux server of the test's own (its own socket), running a plain shell.
+pub struct Tmux {
+    socket: String,
+    pub session: String,
+}
+
+impl Tmux {
+    /// Start bash in a detached session of `w`×`h` with exactly `env`.
+    pub fn start(w: u16, h: u16, env: &[(&str, String)]) -> Tmux {
+        assert!(
+            Command::new("tmux").arg("-V").output().is_ok(),
+            "tmux is needed for the end-to-end tests (CI installs it; see README)"
+        );
+        let socket = format!("revisit-test-{}-{}", std::process::id(), rand_suffix());
+        let session = "t".to_string();
+        let mut cmd = Command::new("tmux");
+        cmd.args([
+            "-L",
+            &socket,
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            &session,
+        ])
+        .args(["-x", &w.to_string(), "-y", &h.to_string()]);
+        let mut shell = String::from("env -i");
+        for (k, v) in env {
+            shell.push_str(&format!(" {k}='{v}'"));
+        }
+        shell.push_str(" PS1='$ ' TERM=xterm-256color bash --norc --noprofile");
+        cmd.arg(shell);
+        let out = cmd.output().expect("run tmux");
+        assert!(
+            out.status.success(),
+            "tmux: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Tmux { socket, session }
+    }
+
+    fn tmux(&self) -> Command {
+        let mut c = Command::new("tmux");
+        c.args(["-L", &self.socket]);
+        c
+    }
+
+    /// Type literally, then press Enter when `enter`.
+    pub fn type_text(&self, text: &str, enter: bool) {
+        self.tmux()
+            .args(["send-keys", "-t", &self.session, "-l", text])
+            .status()
+            .unwrap();
+        if enter {
+            self.keys(&["Enter"]);
+        }
+    }
+
+    /// Send tmux key names (`Enter`, `Escape`, `j`, `C-c`…).
+    pub fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.tmux()
+                .args(["send-keys", "-t", &self.session, k])
+                .status()
+                .unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(60));
+        }
+    }
+
+    pub fn capture(&self) -> String {
+        let out = self
+            .tmux()
+            .args(["capture-pane", "-p", "-t", &self.session])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Wait until the shell shows its prompt (`$`) on a line of its own.
+    pub fn wait_for_prompt(&self) {
+        let start = std::time::Instant::now();
+        while !self.capture().lines().any(|l| l.trim_end() == "$") {
+            if start.elapsed() > std::time::Duration::from_secs(15) {
+                panic!("no shell prompt; screen:\n{}", self.capture());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+
+    /// Wait (up to 15 s) until the screen contains `needle`; returns the screen.
+    pub fn wait_for(&self, needle: &str) -> String {
+        let start = std::time::Instant::now();
+        loop {
+            let screen = self.capture();
+            if screen.contains(needle) {
+                return screen;
+            }
+            if start.elapsed() > std::time::Duration::from_secs(15) {
+                panic!("timed out waiting for {needle:?}; screen:\n{screen}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.tmux().arg("kill-server").status();
+    }
+}
+
+fn rand_suffix() -> u64 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos() as u64)
+        .unwrap_or(0)
+}

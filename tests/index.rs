@@ -1,0 +1,311 @@
+//! The incremental index: what it re-reads, and that it always ends equal to a fresh index of
+//! the same files.
+
+mod common;
+
+use common::copy_tree;
+use revisit::config::{Config, Env};
+use revisit::index::query::{ListQuery, Reader};
+use revisit::index::writer::{RefreshReport, Writer};
+use revisit::model::{Message, Session};
+use revisit::sources::Registry;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+struct Home {
+    _dir: tempfile::TempDir,
+    home: PathBuf,
+    index: PathBuf,
+    reg: Registry,
+}
+
+impl Home {
+    fn new() -> Home {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        copy_tree(&common::fixture_home(), &home);
+        let index = dir.path().join("index.sqlite");
+        let reg = Registry::new(Env::with_home(&home, &[]), Config::default());
+        Home {
+            _dir: dir,
+            home,
+            index,
+            reg,
+        }
+    }
+
+    fn refresh(&self) -> RefreshReport {
+        let mut w = Writer::open(&self.index).unwrap();
+        w.refresh(&self.reg, &mut |_| {}).unwrap()
+    }
+
+    fn claude(&self, name: &str) -> PathBuf {
+        self.home.join(".claude/projects/-home-u-alpha").join(name)
+    }
+
+    fn sessions(&self) -> Vec<Session> {
+        Reader::open(&self.index)
+            .unwrap()
+            .list(&ListQuery::default())
+            .unwrap()
+    }
+
+    fn session(&self, id: &str) -> Option<Session> {
+        self.sessions().into_iter().find(|s| s.id == id)
+    }
+
+    /// Every session with its messages, comparable across indexes.
+    fn contents(index: &Path) -> Vec<(Session, Vec<Message>)> {
+        let r = Reader::open(index).unwrap();
+        r.list(&ListQuery::default())
+            .unwrap()
+            .into_iter()
+            .map(|s| {
+                let m = r.messages(&s.key).unwrap();
+                (s, m)
+            })
+            .collect()
+    }
+
+    /// The incremental index equals a full index made now from scratch.
+    fn assert_equals_fresh(&self) {
+        let fresh = tempfile::tempdir().unwrap();
+        let path = fresh.path().join("fresh.sqlite");
+        Writer::open(&path)
+            .unwrap()
+            .refresh(&self.reg, &mut |_| {})
+            .unwrap();
+        assert_eq!(Home::contents(&self.index), Home::contents(&path));
+    }
+}
+
+const S1: &str = "11111111-1111-4111-8111-111111111111";
+
+fn append(path: &Path, text: &str) {
+    let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+}
+
+fn user_line(uuid: &str, text: &str) -> String {
+    format!(
+        r#"{{"parentUuid":null,"isSidechain":false,"cwd":"/home/u/alpha","sessionId":"{S1}","type":"user","uuid":"{uuid}","timestamp":"2026-11-20T11:00:00.000Z","message":{{"role":"user","content":"{text}"}}}}"#
+    )
+}
+
+#[test]
+fn second_run_over_unchanged_stores_parses_nothing() {
+    let h = Home::new();
+    let first = h.refresh();
+    assert!(first.bytes_parsed > 0);
+    assert_eq!(first.files_parsed, first.files_seen);
+    let second = h.refresh();
+    assert_eq!(second.bytes_parsed, 0);
+    assert_eq!(second.files_parsed, 0);
+    assert_eq!(second.sessions, first.sessions);
+}
+
+#[test]
+fn appended_lines_are_the_only_bytes_parsed() {
+    let h = Home::new();
+    h.refresh();
+    let path = h.claude(&format!("{S1}.jsonl"));
+    // the fixture ends with a truncated line; complete it first, then add one more
+    let before = h.session(S1).unwrap();
+    let completion = "ed\"}}\n";
+    let extra = format!("{}\n", user_line("n1", "One more thing"));
+    append(&path, completion);
+    append(&path, &extra);
+    let r = h.refresh();
+    let truncated = r#"{"type":"user","message":{"role":"user","content":"unfinish"#.len() as u64;
+    assert_eq!(r.files_parsed, 1);
+    assert_eq!(
+        r.bytes_parsed,
+        truncated + completion.len() as u64 + extra.len() as u64,
+        "only the pending line and the new bytes"
+    );
+    let after = h.session(S1).unwrap();
+    assert_eq!(after.messages, before.messages + 2);
+    assert_eq!(after.prompts, before.prompts + 2);
+    h.assert_equals_fresh();
+}
+
+#[test]
+fn a_partial_line_waits_for_its_newline() {
+    let h = Home::new();
+    h.refresh();
+    let path = h.claude(&format!("{S1}.jsonl"));
+    let before = h.session(S1).unwrap().messages;
+    // finish the truncated line, then write half of the next one
+    append(&path, "ed\"}}\n");
+    let line = user_line("p1", "Half written");
+    let (a, b) = line.split_at(40);
+    append(&path, a);
+    h.refresh();
+    assert_eq!(h.session(S1).unwrap().messages, before + 1);
+    append(&path, b);
+    append(&path, "\n");
+    h.refresh();
+    assert_eq!(h.session(S1).unwrap().messages, before + 2);
+    h.assert_equals_fresh();
+}
+
+#[test]
+fn a_complete_last_line_without_newline_shows_and_is_not_duplicated() {
+    let h = Home::new();
+    h.refresh();
+    let path = h.claude(&format!("{S1}.jsonl"));
+    append(&path, "ed\"}}\n");
+    append(&path, &user_line("t1", "No newline yet"));
+    h.refresh();
+    let with_tentative = h.session(S1).unwrap();
+    let msgs = Reader::open(&h.index)
+        .unwrap()
+        .messages(&with_tentative.key)
+        .unwrap();
+    assert!(msgs.iter().any(|m| m.plain_text() == "No newline yet"));
+    // the writer finishes the line and adds another
+    append(&path, "\n");
+    append(&path, &format!("{}\n", user_line("t2", "Next")));
+    h.refresh();
+    let after = h.session(S1).unwrap();
+    assert_eq!(after.messages, with_tentative.messages + 1);
+    h.assert_equals_fresh();
+}
+
+#[test]
+fn a_rewritten_file_is_parsed_again_whole() {
+    let h = Home::new();
+    h.refresh();
+    let path = h.claude(&format!("{S1}.jsonl"));
+    // same session, different history (e.g. the agent rewrote the file): two lines only
+    let text = format!(
+        "{}\n{}\n",
+        user_line("r1", "Rewritten A"),
+        user_line("r2", "Rewritten B")
+    );
+    std::fs::write(&path, &text).unwrap();
+    let r = h.refresh();
+    assert_eq!(r.bytes_parsed, text.len() as u64);
+    let s = h.session(S1).unwrap();
+    assert_eq!(s.prompts, 2);
+    let msgs = Reader::open(&h.index).unwrap().messages(&s.key).unwrap();
+    let main: Vec<String> = msgs
+        .iter()
+        .filter(|m| !m.sidechain)
+        .map(|m| m.plain_text())
+        .collect();
+    assert_eq!(main, vec!["Rewritten A", "Rewritten B"]);
+    h.assert_equals_fresh();
+}
+
+#[test]
+fn a_rewrite_that_keeps_the_size_is_noticed() {
+    let h = Home::new();
+    h.refresh();
+    let path = h.claude("agent-aaaa1111.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("Sub done", "Sub DONE")).unwrap();
+    // make sure the mtime differs even on coarse file systems
+    let f = std::fs::File::options().write(true).open(&path).unwrap();
+    f.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
+        .unwrap();
+    h.refresh();
+    let key = h.session(S1).unwrap().key;
+    let msgs = Reader::open(&h.index).unwrap().messages(&key).unwrap();
+    assert!(msgs.iter().any(|m| m.plain_text() == "Sub DONE"));
+    assert!(!msgs.iter().any(|m| m.plain_text() == "Sub done"));
+    h.assert_equals_fresh();
+}
+
+#[test]
+fn deleted_files_disappear() {
+    let h = Home::new();
+    h.refresh();
+    let with_sub = h.session(S1).unwrap();
+    std::fs::remove_file(h.claude(&format!("{S1}/subagents/agent-bbbb2222.jsonl"))).unwrap();
+    h.refresh();
+    let without_sub = h.session(S1).unwrap();
+    assert_eq!(without_sub.subagents, with_sub.subagents - 1);
+    assert_eq!(without_sub.tokens.output, with_sub.tokens.output - 13);
+    std::fs::remove_file(h.claude(&format!("{S1}.jsonl"))).unwrap();
+    h.refresh();
+    assert!(h.session(S1).is_none(), "the session is gone with its file");
+    h.assert_equals_fresh();
+}
+
+#[test]
+fn renamed_files_keep_one_session() {
+    let h = Home::new();
+    h.refresh();
+    let n = h.sessions().len();
+    let dir = h.home.join(".claude/projects");
+    std::fs::rename(dir.join("-home-u-beta"), dir.join("-home-u-beta-moved")).unwrap();
+    h.refresh();
+    assert_eq!(h.sessions().len(), n);
+    h.assert_equals_fresh();
+}
+
+#[test]
+fn summary_in_a_later_file_titles_an_earlier_session() {
+    let h = Home::new();
+    h.refresh();
+    assert_eq!(
+        h.session("22222222-2222-4222-8222-222222222222")
+            .unwrap()
+            .title,
+        "Docs session summary"
+    );
+    // remove the file holding the summary: the title falls back to the first prompt
+    std::fs::remove_file(
+        h.home
+            .join(".claude/projects/-home-u-beta/33333333-3333-4333-8333-333333333333.jsonl"),
+    )
+    .unwrap();
+    h.refresh();
+    assert_eq!(
+        h.session("22222222-2222-4222-8222-222222222222")
+            .unwrap()
+            .title,
+        "Write docs"
+    );
+    h.assert_equals_fresh();
+}
+
+#[test]
+fn the_fixture_home_as_listed() {
+    let h = Home::new();
+    let r = h.refresh();
+    // unknown type + invalid JSON in S1, an unknown type in the Codex rollout
+    assert_eq!(r.errors, 3);
+    let s1 = h.session(S1).unwrap();
+    assert_eq!(s1.title, "Login bug hunt");
+    assert_eq!(s1.prompts, 1);
+    assert_eq!(s1.messages, 6, "main conversation");
+    assert_eq!(s1.tool_calls, 1);
+    assert_eq!(
+        s1.subagents, 3,
+        "inline sidechain + agent file + subagents folder"
+    );
+    let t = s1.tokens;
+    assert_eq!(
+        (t.input, t.output, t.cache_read, t.cache_write),
+        (20, 101, 2150, 105)
+    );
+    assert_eq!(s1.parse_errors, 2);
+    let c1 = h.session("0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee").unwrap();
+    assert_eq!(
+        c1.title, "Test triage",
+        "session_index.jsonl, last line wins"
+    );
+    assert_eq!(c1.messages, 7, "the archived copy is not added");
+    assert!(
+        c1.source.contains("/sessions/"),
+        "sessions/ wins over archived_sessions/"
+    );
+    assert_eq!(
+        (c1.tokens.input, c1.tokens.cache_read, c1.tokens.output),
+        (1300, 1200, 90)
+    );
+    let c2 = h.session("0197bbbb-cccc-7ddd-8eee-ffffffffffff").unwrap();
+    assert_eq!(c2.title, "Hello old codex");
+}

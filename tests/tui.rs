@@ -1,0 +1,142 @@
+//! Rendering snapshots on ratatui's TestBackend, driven through `update` like the real loop.
+
+mod common;
+
+use chrono::TimeZone;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use revisit::app::{AppState, Effect, Msg, update};
+use revisit::index::query::{ListQuery, Reader};
+use std::sync::Arc;
+
+struct Harness {
+    state: AppState,
+    reader: Reader,
+    _scratch: tempfile::TempDir,
+}
+
+impl Harness {
+    fn new(w: u16, h: u16, banner: Option<&str>) -> Harness {
+        let scratch = tempfile::tempdir().unwrap();
+        common::index_home(&common::fixture_home(), scratch.path());
+        let reader = Reader::open(&scratch.path().join("index.sqlite")).unwrap();
+        let now = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 24, 12, 0, 0)
+            .unwrap();
+        let mut state = AppState::new(now, (w, h), banner.map(str::to_string));
+        let first = revisit::app::update::load_sessions(&mut state);
+        let mut h = Harness {
+            state,
+            reader,
+            _scratch: scratch,
+        };
+        h.perform(vec![first]);
+        h
+    }
+
+    /// Do what the runtime would do with effects, synchronously.
+    fn perform(&mut self, effects: Vec<Effect>) {
+        let mut queue = effects;
+        while let Some(e) = queue.pop() {
+            let msg = match e {
+                Effect::LoadSessions { generation } => Msg::Sessions {
+                    generation,
+                    sessions: self.reader.list(&ListQuery::default()).unwrap(),
+                },
+                Effect::LoadTranscript { generation, key } => Msg::Transcript {
+                    generation,
+                    messages: Arc::new(self.reader.messages(&key).unwrap()),
+                    key,
+                },
+                Effect::Quit => continue,
+            };
+            queue.extend(update(&mut self.state, msg));
+        }
+    }
+
+    fn key(&mut self, code: KeyCode) {
+        let fx = update(
+            &mut self.state,
+            Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+        );
+        self.perform(fx);
+    }
+
+    fn render(&self) -> Terminal<TestBackend> {
+        let (w, h) = self.state.size;
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| revisit::ui::render(f, &self.state)).unwrap();
+        t
+    }
+}
+
+#[test]
+fn list_80x24() {
+    let h = Harness::new(80, 24, None);
+    insta::assert_snapshot!(h.render().backend());
+}
+
+#[test]
+fn transcript_80x24() {
+    let mut h = Harness::new(80, 24, None);
+    h.key(KeyCode::Char('j'));
+    h.key(KeyCode::Char('j'));
+    h.key(KeyCode::Enter);
+    insta::assert_snapshot!(h.render().backend());
+}
+
+#[test]
+fn both_panes_140x40() {
+    let mut h = Harness::new(140, 40, None);
+    h.key(KeyCode::Char('j'));
+    h.key(KeyCode::Char('j'));
+    insta::assert_snapshot!(h.render().backend());
+}
+
+#[test]
+fn help_overlay_80x24_and_140x40() {
+    let mut h = Harness::new(80, 24, None);
+    h.key(KeyCode::Char('?'));
+    insta::assert_snapshot!("help_80x24", h.render().backend());
+    let mut h = Harness::new(140, 40, None);
+    h.key(KeyCode::Char('?'));
+    insta::assert_snapshot!("help_140x40", h.render().backend());
+}
+
+#[test]
+fn demo_banner_140x40() {
+    let h = Harness::new(
+        140,
+        40,
+        Some("No agent sessions found on this machine: showing revisit's demo sessions."),
+    );
+    insta::assert_snapshot!(h.render().backend());
+}
+
+#[test]
+fn selected_row_and_roles_are_styled() {
+    let mut h = Harness::new(140, 40, None);
+    h.key(KeyCode::Char('j'));
+    h.key(KeyCode::Char('j'));
+    let t = h.render();
+    let buf = t.backend().buffer();
+    let theme = revisit::ui::theme::Theme::dark();
+    // the selected row (third session: border, header, two rows above)
+    let cell = &buf[(3, 4)];
+    assert_eq!(
+        cell.bg,
+        theme.selected.bg.unwrap(),
+        "selected row background"
+    );
+    // a "You" header in the transcript is in the user colour
+    let you = (0..40u16)
+        .find(|y| {
+            let line: String = (63..140u16)
+                .map(|x| buf[(x, *y)].symbol().to_string())
+                .collect();
+            line.trim_start_matches('│').starts_with("You")
+        })
+        .expect("a user header");
+    assert_eq!(buf[(64, you)].fg, theme.user.fg.unwrap());
+}
