@@ -357,9 +357,11 @@ pub fn doctor(ctx: &Context, reader: &Reader, report: Option<&RefreshReport>) ->
     let stores = reader.stores()?;
     let roots = {
         // every root, including those of disabled agents and those that do not exist
+        let known = reader.known_dirs()?;
         let ctx_d = crate::sources::DiscoverCtx {
             env: &ctx.registry.env,
             config: &ctx.registry.config,
+            known_dirs: &known,
         };
         ctx.registry
             .sources

@@ -130,6 +130,14 @@ pub struct AgentConfig {
     pub enabled: bool,
     /// Extra store roots to read (folders, or files for single-file stores).
     pub roots: Vec<String>,
+    /// A database file to read (profclaw), instead of discovering one.
+    pub db: Option<String>,
+    /// The directory a server runs in (profclaw keeps `data/profclaw.db` there).
+    pub server_dir: Option<String>,
+    /// A server to read through its API (profclaw), e.g. `http://127.0.0.1:3000`.
+    pub url: Option<String>,
+    /// The session token for that server (sent as the `profclaw_session` cookie).
+    pub token: Option<String>,
 }
 
 impl Default for AgentConfig {
@@ -137,6 +145,10 @@ impl Default for AgentConfig {
         AgentConfig {
             enabled: true,
             roots: Vec::new(),
+            db: None,
+            server_dir: None,
+            url: None,
+            token: None,
         }
     }
 }

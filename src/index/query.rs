@@ -204,6 +204,11 @@ impl Reader {
         Ok(out)
     }
 
+    /// Working directories of the sessions indexed (for sources that look inside projects).
+    pub fn known_dirs(&self) -> Result<Vec<std::path::PathBuf>, IndexError> {
+        known_dirs(&self.conn)
+    }
+
     pub fn count(&self) -> Result<u64, IndexError> {
         Ok(self
             .conn
@@ -267,4 +272,16 @@ impl From<rusqlite::Error> for FindError {
     fn from(e: rusqlite::Error) -> Self {
         FindError::Index(e.into())
     }
+}
+
+/// Distinct working directories of indexed sessions.
+pub fn known_dirs(conn: &Connection) -> Result<Vec<std::path::PathBuf>, IndexError> {
+    let mut stmt = conn
+        .prepare_cached("SELECT DISTINCT cwd FROM sessions WHERE cwd IS NOT NULL ORDER BY cwd")?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for r in rows {
+        out.push(std::path::PathBuf::from(r?));
+    }
+    Ok(out)
 }

@@ -9,8 +9,7 @@ use super::feed::{self, Position};
 use super::{IndexError, Rebuilt};
 use crate::model::{Agent, Message, TokenUsage};
 use crate::sources::{
-    HintTarget, MsgOp, Parser, Registry, ScanOut, ScanProblem, SessionMeta, Sink, StoreKind,
-    StoreRef,
+    HintTarget, MsgOp, Parser, Registry, ScanOut, ScanProblem, SessionMeta, Sink, StoreRef,
 };
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
@@ -106,30 +105,6 @@ struct StoreDone {
     tail_hash: u64,
     pending: u64,
     state: Vec<u8>,
-}
-
-/// Size and modification time (ns) of a store. For SQLite stores the `-wal` file counts too:
-/// new rows sit there until a checkpoint.
-pub fn stat_store(store: &StoreRef) -> Option<(i64, i64)> {
-    let one = |p: &Path| -> Option<(i64, i64)> {
-        let md = std::fs::metadata(p).ok()?;
-        let mtime = md
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map(|d| d.as_nanos() as i64)
-            .unwrap_or(0);
-        Some((md.len() as i64, mtime))
-    };
-    let (mut size, mut mtime) = one(&store.path)?;
-    if store.kind == StoreKind::Sqlite {
-        let wal = PathBuf::from(format!("{}-wal", store.path.display()));
-        if let Some((s, m)) = one(&wal) {
-            size += s;
-            mtime = mtime.max(m);
-        }
-    }
-    Some((size, mtime))
 }
 
 fn run_job(job: &Job, reg: &Registry, tx: &crossbeam_channel::Sender<Out>) {
@@ -278,22 +253,45 @@ impl Writer {
     ) -> Result<RefreshReport, IndexError> {
         let started = Instant::now();
         let mut report = RefreshReport::default();
+        // Some sources look inside the working directories of sessions found by others
+        // (Agenix): when a pass finds new directories, roots are computed again.
+        let mut known = super::query::known_dirs(&self.conn)?;
+        for _ in 0..3 {
+            self.refresh_pass(reg, &known, &mut report, started, progress)?;
+            let now_known = super::query::known_dirs(&self.conn)?;
+            if now_known == known {
+                break;
+            }
+            known = now_known;
+        }
+        report.errors += report.problems.len() as u64;
+        report.sessions = self
+            .conn
+            .query_row("SELECT count(*) FROM sessions", [], |r| r.get::<_, i64>(0))?
+            as u64;
+        report.elapsed_ms = started.elapsed().as_millis() as u64;
+        Ok(report)
+    }
 
+    fn refresh_pass(
+        &mut self,
+        reg: &Registry,
+        known_dirs: &[PathBuf],
+        report: &mut RefreshReport,
+        started: Instant,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<(), IndexError> {
         // 1. what exists now
         let mut scan = ScanOut::default();
-        for root in reg.roots() {
-            if !root.path.exists() {
-                continue;
-            }
-            if let Some(src) = reg.source(root.agent) {
+        for root in reg.roots_with(known_dirs) {
+            if let Some(src) = reg.source(root.agent)
+                && (root.path.exists() || src.is_remote(&root))
+            {
                 src.scan(&root, &mut scan);
             }
         }
         let mut seen_paths: HashSet<PathBuf> = HashSet::new();
         scan.stores.retain(|s| seen_paths.insert(s.path.clone()));
-        report.problems = scan.problems.clone();
-        report.errors += scan.problems.len() as u64;
-
         let known = self.load_stores()?;
         let mut dirty: HashSet<String> = HashSet::new();
 
@@ -318,14 +316,20 @@ impl Writer {
         {
             let tx = self.conn.transaction()?;
             for store in &scan.stores {
-                report.files_seen += 1;
                 let prev = known.get(&store.path).cloned();
-                let Some(stat) = stat_store(store) else {
-                    report.problems.push(ScanProblem {
-                        path: store.path.clone(),
-                        reason: "cannot stat".into(),
-                    });
+                let Some(src) = reg.source(store.agent) else {
                     continue;
+                };
+                let stat = match src.fingerprint(store) {
+                    Ok(s) => s,
+                    Err(reason) => {
+                        // out of reach now: what was indexed from it is kept
+                        scan.problems.push(ScanProblem {
+                            path: store.path.clone(),
+                            reason,
+                        });
+                        continue;
+                    }
                 };
                 if let Some(p) = &prev
                     && p.size == stat.0
@@ -441,7 +445,7 @@ impl Writer {
                         }
                     }
                     if last_commit.elapsed() >= COMMIT_EVERY {
-                        rebuild_sessions(&tx, reg, &mut dirty, &mut report.changed)?;
+                        rebuild_sessions(&tx, &mut dirty, &mut report.changed)?;
                         tx.commit()?;
                         tx = self.conn.transaction()?;
                         last_commit = Instant::now();
@@ -449,25 +453,22 @@ impl Writer {
                         progress(&prog);
                     }
                 }
-                rebuild_sessions(&tx, reg, &mut dirty, &mut report.changed)?;
+                rebuild_sessions(&tx, &mut dirty, &mut report.changed)?;
                 tx.commit()?;
                 Ok(())
             });
             result?;
         } else if !dirty.is_empty() {
             let tx = self.conn.transaction()?;
-            rebuild_sessions(&tx, reg, &mut dirty, &mut report.changed)?;
+            rebuild_sessions(&tx, &mut dirty, &mut report.changed)?;
             tx.commit()?;
         }
 
-        report.sessions = self
-            .conn
-            .query_row("SELECT count(*) FROM sessions", [], |r| r.get::<_, i64>(0))?
-            as u64;
-        report.elapsed_ms = started.elapsed().as_millis() as u64;
+        report.files_seen = scan.stores.len() as u64;
+        report.problems = scan.problems;
         prog.elapsed = started.elapsed();
         progress(&prog);
-        Ok(report)
+        Ok(())
     }
 
     fn load_stores(&self) -> Result<HashMap<PathBuf, StoreRow>, IndexError> {
@@ -864,11 +865,9 @@ struct PartRow {
 /// Rebuild the `sessions` rows of every dirty key from its parts and messages.
 fn rebuild_sessions(
     tx: &Transaction,
-    reg: &Registry,
     dirty: &mut HashSet<String>,
     changed: &mut Vec<String>,
 ) -> rusqlite::Result<()> {
-    let _ = reg;
     let mut keys: Vec<String> = dirty.drain().collect();
     keys.sort();
     for key in keys {

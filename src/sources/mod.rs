@@ -10,6 +10,7 @@
 
 pub mod claude;
 pub mod codex;
+pub mod sqlite;
 pub mod util;
 
 use crate::config::{Config, Env};
@@ -65,6 +66,8 @@ pub enum StoreKind {
     Json,
     /// A database owned by the agent: opened read-only.
     Sqlite,
+    /// Not a file: a server's API (profclaw). The source fingerprints it itself.
+    Remote,
 }
 
 impl StoreKind {
@@ -73,6 +76,7 @@ impl StoreKind {
             StoreKind::Jsonl => "jsonl",
             StoreKind::Json => "json",
             StoreKind::Sqlite => "sqlite",
+            StoreKind::Remote => "remote",
         }
     }
 }
@@ -376,6 +380,33 @@ impl<F: LineFormat> LineParser for TypedLines<F> {
 pub struct DiscoverCtx<'a> {
     pub env: &'a Env,
     pub config: &'a Config,
+    /// Working directories of sessions already indexed (from every agent): Agenix keeps its
+    /// sessions inside the project directory, so this is where they are found.
+    pub known_dirs: &'a [PathBuf],
+}
+
+/// Size and modification time (ns) of a file store. For SQLite stores the `-wal` file counts
+/// too: new rows sit there until a checkpoint.
+pub fn file_fingerprint(store: &StoreRef) -> Option<(i64, i64)> {
+    let one = |p: &Path| -> Option<(i64, i64)> {
+        let md = std::fs::metadata(p).ok()?;
+        let mtime = md
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos() as i64)
+            .unwrap_or(0);
+        Some((md.len() as i64, mtime))
+    };
+    let (mut size, mut mtime) = one(&store.path)?;
+    if store.kind == StoreKind::Sqlite {
+        let wal = PathBuf::from(format!("{}-wal", store.path.display()));
+        if let Some((s, m)) = one(&wal) {
+            size += s;
+            mtime = mtime.max(m);
+        }
+    }
+    Some((size, mtime))
 }
 
 /// One agent's adapter.
@@ -389,6 +420,17 @@ pub trait Source: Send + Sync {
     fn parser(&self, store: &StoreRef) -> Parser;
     /// The command that resumes a session, when the agent can.
     fn resume(&self, session: &Session) -> Option<ResumeTarget>;
+    /// A cheap fingerprint of a store (size and modification time for files): a store whose
+    /// fingerprint did not change is not parsed again. An error means the store cannot be
+    /// reached now; what was indexed from it is kept.
+    fn fingerprint(&self, store: &StoreRef) -> Result<(i64, i64), String> {
+        file_fingerprint(store).ok_or_else(|| "cannot stat".to_string())
+    }
+    /// A root that is not a path on this machine (a server URL): scanned even though no such
+    /// path exists.
+    fn is_remote(&self, _root: &Root) -> bool {
+        false
+    }
 }
 
 /// The roots from `config.toml` for one agent, as [`Root`]s.
@@ -439,9 +481,15 @@ impl Registry {
 
     /// Every root of every enabled source, de-duplicated by path (first origin kept).
     pub fn roots(&self) -> Vec<Root> {
+        self.roots_with(&[])
+    }
+
+    /// Roots, given the working directories of the sessions indexed so far.
+    pub fn roots_with(&self, known_dirs: &[PathBuf]) -> Vec<Root> {
         let ctx = DiscoverCtx {
             env: &self.env,
             config: &self.config,
+            known_dirs,
         };
         let mut out: Vec<Root> = Vec::new();
         for s in &self.sources {
