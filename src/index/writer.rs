@@ -709,6 +709,17 @@ fn apply(
             }
         }
     }
+    for uid in &sink.removed {
+        let part: Option<(i64, String)> = tx
+            .prepare_cached("SELECT id, session_key FROM parts WHERE store_id = ?1 AND uid = ?2")?
+            .query_row(params![store_id, uid], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if let Some((id, key)) = part {
+            truncate(tx, id, 0)?;
+            tx.execute("DELETE FROM parts WHERE id = ?1", [id])?;
+            dirty.insert(key);
+        }
+    }
     for delta in sink.sessions {
         let key = session_key(agent, &delta.uid);
         let (part, mut len) = part_for(tx, store_id, &delta.uid, &key, delta.primary)?;

@@ -243,6 +243,8 @@ pub struct Sink {
     pub issues: Vec<ParseIssue>,
     /// Whole-store parsers set this: parts of the store not mentioned are gone.
     pub complete: bool,
+    /// Sessions (uids) this store no longer holds (for incremental database parsers).
+    pub removed: Vec<String>,
 }
 
 impl Sink {
@@ -273,6 +275,12 @@ impl Sink {
 
     pub fn meta(&mut self, uid: &str, meta: SessionMeta) {
         self.session(uid, true).meta = Some(meta);
+    }
+
+    /// The store no longer holds this session.
+    pub fn remove(&mut self, uid: &str) {
+        self.sessions.retain(|s| s.uid != uid);
+        self.removed.push(uid.to_string());
     }
 
     pub fn issue(&mut self, line: Option<u64>, kind: IssueKind, detail: impl Into<String>) {
@@ -426,6 +434,9 @@ pub trait Source: Send + Sync {
     fn fingerprint(&self, store: &StoreRef) -> Result<(i64, i64), String> {
         file_fingerprint(store).ok_or_else(|| "cannot stat".to_string())
     }
+    /// Adjust a session as it is read from the index, for what can change without its store
+    /// changing (e.g. whether the process holding a lock is still running).
+    fn decorate(&self, _session: &mut Session) {}
     /// A root that is not a path on this machine (a server URL): scanned even though no such
     /// path exists.
     fn is_remote(&self, _root: &Root) -> bool {
@@ -505,9 +516,12 @@ impl Registry {
         out
     }
 
-    /// Fill in the resume target of a session.
+    /// Fill in what is decided at read time: the source's decorations and the resume target.
     pub fn with_resume(&self, mut s: Session) -> Session {
-        s.resume = self.source(s.agent).and_then(|src| src.resume(&s));
+        if let Some(src) = self.source(s.agent) {
+            src.decorate(&mut s);
+            s.resume = src.resume(&s);
+        }
         s
     }
 }
@@ -576,6 +590,9 @@ impl Materialized {
             if d.meta.is_some() {
                 entry.2 = d.meta;
             }
+        }
+        for uid in sink.removed {
+            self.sessions.retain(|s| s.0 != uid);
         }
         self.hints.extend(sink.hints);
         self.issues.extend(sink.issues);
