@@ -6,6 +6,9 @@ use crate::index::query::{FindError, ListQuery, Reader};
 use crate::index::writer::{Progress, RefreshReport, Writer};
 use crate::model::{Agent, Session};
 use crate::sanitize;
+use crate::search::Matcher;
+use crate::search::list::{self, Haystacks, SortKey};
+use crate::search::query::{self, Filter, Query};
 use crate::sources::{Registry, RootOrigin};
 use anyhow::{Context as _, Result};
 use clap::{Args, Parser, Subcommand};
@@ -52,8 +55,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// List sessions, newest first.
+    /// List sessions, newest first (or filtered and ranked by a query).
     List {
+        /// Optional query: words (fuzzy) and filters such as agent:codex project:api since:7d
+        /// cost>1 is:live (see `revisit search --help`).
+        query: Vec<String>,
         /// Only this agent (claude, codex, gemini, opencode, pi, agsh, agenix, profclaw).
         #[arg(long, value_name = "AGENT")]
         agent: Option<Agent>,
@@ -61,6 +67,30 @@ pub enum Command {
         #[arg(long, value_name = "N")]
         limit: Option<usize>,
         /// Print a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search the content of every message (prompts, answers, thinking, tool calls and
+    /// outputs).
+    #[command(
+        long_about = "Search the content of every message: prompts, answers, thinking, tool \
+        inputs and outputs.\n\nQUERY is words (all must match), \"exact phrases\", prefix*, \
+        identifiers such as src/main.rs or ERR_CONN-42 (matched whole), CJK text, and the \
+        filters agent:NAME project:TEXT model:TEXT branch:TEXT since:7d until:2026-11-01 \
+        cost>1 tokens>50k msgs>10 is:live (a leading - negates a filter).\n\nPrints one hit \
+        per matching message, best first."
+    )]
+    Search {
+        /// Words, phrases and filters.
+        #[arg(required = true)]
+        query: Vec<String>,
+        /// Only this agent.
+        #[arg(long, value_name = "AGENT")]
+        agent: Option<Agent>,
+        /// At most this many hits.
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        limit: usize,
+        /// Print a JSON array of {agent, id, title, message_index, snippet, score}.
         #[arg(long)]
         json: bool,
     },
@@ -201,6 +231,13 @@ impl ProgressBar {
     }
 }
 
+/// Parse a query with the machine's clock and time zone.
+pub fn parse_query(text: &str) -> Query {
+    let now = chrono::Utc::now();
+    let offset = *chrono::Local::now().offset();
+    query::parse(text, now, offset)
+}
+
 /// Exit code for a failed lookup or usage problem.
 pub const EXIT_USAGE: i32 = 2;
 
@@ -231,19 +268,112 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<i32> {
             }
             Ok(0)
         }
-        Command::List { agent, limit, json } => {
+        Command::List {
+            query,
+            agent,
+            limit,
+            json,
+        } => {
             let (reader, _) = ctx.refreshed(false)?;
-            let sessions: Vec<Session> = reader
-                .list(&ListQuery { agent, limit })?
+            let all: Vec<Session> = reader
+                .list(&ListQuery { agent, limit: None })?
                 .into_iter()
                 .map(|s| ctx.registry.with_resume(s))
                 .collect();
+            let q = parse_query(&query.join(" "));
+            if let Some(e) = q.error() {
+                eprintln!("revisit: {e}");
+                return Ok(EXIT_USAGE);
+            }
+            let sessions: Vec<Session> = if q.is_empty() {
+                all
+            } else {
+                let hay = Haystacks::build(&all);
+                let rows = list::build_rows(
+                    &list::ListRequest {
+                        sessions: &all,
+                        hay: &hay,
+                        query: &q,
+                        sort: SortKey::Relevance,
+                        group: false,
+                        now: chrono::Utc::now(),
+                        candidates: None,
+                    },
+                    &Matcher::default(),
+                    2,
+                );
+                rows.iter()
+                    .filter_map(|r| r.session())
+                    .map(|i| all[i].clone())
+                    .collect()
+            };
+            let sessions: Vec<Session> = match limit {
+                Some(n) => sessions.into_iter().take(n).collect(),
+                None => sessions,
+            };
             if json {
                 let items: Vec<SessionJson> = sessions.iter().map(SessionJson::of).collect();
                 serde_json::to_writer_pretty(&mut out, &items)?;
                 writeln!(out)?;
             } else {
                 print_table(&mut out, &sessions)?;
+            }
+            Ok(0)
+        }
+        Command::Search {
+            query,
+            agent,
+            limit,
+            json,
+        } => {
+            let (reader, _) = ctx.refreshed(false)?;
+            let mut q = parse_query(&query.join(" "));
+            if let Some(e) = q.error() {
+                eprintln!("revisit: {e}");
+                return Ok(EXIT_USAGE);
+            }
+            if let Some(a) = agent {
+                q.filters.push(Filter::Agent(a));
+            }
+            if crate::search::fts::match_expr(&q.terms).is_none() {
+                eprintln!(
+                    "revisit: the query has no words to search for (filters alone: use `revisit list {}`)",
+                    query.join(" ")
+                );
+                return Ok(EXIT_USAGE);
+            }
+            let hits = crate::search::fts::search_messages(&reader, &q, chrono::Utc::now(), limit)?;
+            if json {
+                let items: Vec<serde_json::Value> = hits
+                    .iter()
+                    .map(|h| {
+                        serde_json::json!({
+                            "agent": h.session.agent.as_str(),
+                            "id": h.session.id,
+                            "title": h.session.title,
+                            "message_index": h.message_index,
+                            "snippet": h.snippet,
+                            "score": (h.score * 1000.0).round() / 1000.0,
+                        })
+                    })
+                    .collect();
+                serde_json::to_writer_pretty(&mut out, &items)?;
+                writeln!(out)?;
+            } else {
+                for h in &hits {
+                    writeln!(
+                        out,
+                        "{} {}  {}\n    #{}: {}",
+                        h.session.agent.as_str(),
+                        h.session.id,
+                        sanitize::truncate_chars(&sanitize::one_line(&h.session.title), 70),
+                        h.message_index,
+                        h.snippet
+                    )?;
+                }
+                if hits.is_empty() {
+                    writeln!(out, "no matches")?;
+                }
             }
             Ok(0)
         }

@@ -371,6 +371,35 @@ pub fn time_from_epoch(n: f64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp_millis(millis as i64)
 }
 
+/// A session with plain values, for tests of code that takes sessions.
+#[cfg(test)]
+pub fn test_session(i: usize) -> Session {
+    Session {
+        agent: Agent::Claude,
+        id: format!("id{i}"),
+        title: format!("session {i}"),
+        cwd: None,
+        project: None,
+        models: vec![],
+        git_branch: None,
+        started_at: None,
+        updated_at: None,
+        prompts: 1,
+        messages: 2,
+        tool_calls: 0,
+        subagents: 0,
+        tokens: TokenUsage::default(),
+        tokens_known: true,
+        cost_usd: None,
+        source: String::new(),
+        resume: None,
+        parse_errors: 0,
+        key: format!("claude:id{i}"),
+        first_prompt: None,
+        status: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,9 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use revisit::app::{AppState, Effect, Msg, update};
 use revisit::index::query::{ListQuery, Reader};
+use revisit::search::Matcher;
+use revisit::search::fts::search_sessions;
+use revisit::search::list::{Haystacks, ListRequest, build_rows};
 use std::sync::Arc;
 
 struct Harness {
@@ -48,6 +51,38 @@ impl Harness {
                     generation,
                     messages: Arc::new(self.reader.messages(&key).unwrap()),
                     key,
+                },
+                Effect::Filter {
+                    generation,
+                    sessions,
+                    query,
+                    sort,
+                    group,
+                    now,
+                } => {
+                    let hay = Haystacks::build(&sessions);
+                    let rows = build_rows(
+                        &ListRequest {
+                            sessions: &sessions,
+                            hay: &hay,
+                            query: &query,
+                            sort,
+                            group,
+                            now,
+                            candidates: None,
+                        },
+                        &Matcher::default(),
+                        1,
+                    );
+                    Msg::Filtered { generation, rows }
+                }
+                Effect::FullText {
+                    generation,
+                    query,
+                    now,
+                } => Msg::FullText {
+                    generation,
+                    hits: search_sessions(&self.reader, &query, now, 500).unwrap(),
                 },
                 Effect::Quit => continue,
             };
@@ -139,4 +174,80 @@ fn selected_row_and_roles_are_styled() {
         })
         .expect("a user header");
     assert_eq!(buf[(64, you)].fg, theme.user.fg.unwrap());
+}
+
+impl Harness {
+    fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyCode::Char(c));
+        }
+    }
+
+    fn ctrl(&mut self, c: char) {
+        let fx = update(
+            &mut self.state,
+            Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+        );
+        self.perform(fx);
+    }
+}
+
+#[test]
+fn fuzzy_query_with_highlights_80x24() {
+    let mut h = Harness::new(80, 24, None);
+    h.key(KeyCode::Char('/'));
+    h.type_text("dcs");
+    let t = h.render();
+    insta::assert_snapshot!(t.backend());
+    // the matched characters of "Docs session summary" are styled as matches
+    let buf = t.backend().buffer();
+    let theme = revisit::ui::theme::Theme::dark();
+    let row = (0..24u16)
+        .find(|y| {
+            let line: String = (0..80u16)
+                .map(|x| buf[(x, *y)].symbol().to_string())
+                .collect();
+            line.contains("Docs session summary")
+        })
+        .expect("the row");
+    let line: String = (0..80u16)
+        .map(|x| buf[(x, row)].symbol().to_string())
+        .collect();
+    let x = line.chars().position(|c| c == 'D').unwrap() as u16;
+    assert_eq!(
+        buf[(x, row)].fg,
+        theme.match_hl.fg.unwrap(),
+        "D is highlighted"
+    );
+    assert_ne!(buf[(x + 1, row)].fg, theme.match_hl.fg.unwrap(), "o is not");
+}
+
+#[test]
+fn full_text_results_with_snippets_140x40() {
+    let mut h = Harness::new(140, 40, None);
+    h.ctrl('f');
+    h.type_text("ls");
+    insta::assert_snapshot!("full_text_140x40", h.render().backend());
+    // Enter opens the hit
+    h.key(KeyCode::Enter);
+    assert_eq!(h.state.focus, revisit::app::state::Focus::Transcript);
+    assert!(!h.state.transcript.hits.is_empty());
+    insta::assert_snapshot!("full_text_opened_140x40", h.render().backend());
+}
+
+#[test]
+fn grouped_and_sorted_80x24() {
+    let mut h = Harness::new(80, 24, None);
+    h.key(KeyCode::Char('g'));
+    h.key(KeyCode::Char('s'));
+    h.key(KeyCode::Char('s'));
+    insta::assert_snapshot!(h.render().backend());
+}
+
+#[test]
+fn unknown_filter_error_80x24() {
+    let mut h = Harness::new(80, 24, None);
+    h.key(KeyCode::Char('/'));
+    h.type_text("colour:red");
+    insta::assert_snapshot!(h.render().backend());
 }

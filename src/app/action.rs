@@ -3,6 +3,9 @@
 
 use crate::index::writer::Progress;
 use crate::model::{Message, Session};
+use crate::search::fts::SessionHits;
+use crate::search::list::{Row, SortKey};
+use crate::search::query::Query;
 use crossterm::event::{KeyEvent, MouseEvent};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -12,11 +15,22 @@ use std::sync::Arc;
 pub enum Msg {
     Key(KeyEvent),
     Mouse(MouseEvent),
+    Paste(String),
     Resize(u16, u16),
     /// The session list, re-read from the index.
     Sessions {
         generation: u64,
         sessions: Vec<Session>,
+    },
+    /// The list's rows for a query (fuzzy mode), computed off the UI thread.
+    Filtered {
+        generation: u64,
+        rows: Vec<Row>,
+    },
+    /// Sessions matching a full-text query, best first.
+    FullText {
+        generation: u64,
+        hits: Vec<SessionHits>,
     },
     /// One session's messages.
     Transcript {
@@ -59,6 +73,23 @@ pub enum Action {
     FocusNext,
     ScrollDown,
     ScrollUp,
+    /// Focus the search box (fuzzy list filter).
+    Search,
+    /// Focus the search box in full-text mode.
+    FullTextSearch,
+    /// Search box: keep the query and go back to the list.
+    KeepSearch,
+    /// Search box: clear the query and go back to the list.
+    ClearSearch,
+    /// Search box: fuzzy ↔ full text.
+    ToggleSearchMode,
+    /// List: clear an active filter, or quit when there is none.
+    ClearOrQuit,
+    CycleSort,
+    ToggleGroup,
+    /// Transcript: next / previous search hit.
+    NextHit,
+    PrevHit,
 }
 
 impl Action {
@@ -71,9 +102,56 @@ impl Action {
 }
 
 /// Side effects `update` asks for; the runtime performs them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Effect {
-    LoadSessions { generation: u64 },
-    LoadTranscript { generation: u64, key: String },
+    LoadSessions {
+        generation: u64,
+    },
+    LoadTranscript {
+        generation: u64,
+        key: String,
+    },
+    /// Compute the list's rows (fuzzy words, filters, sort, grouping).
+    Filter {
+        generation: u64,
+        sessions: Arc<Vec<Session>>,
+        query: Query,
+        sort: SortKey,
+        group: bool,
+        now: chrono::DateTime<chrono::Utc>,
+    },
+    /// Run a full-text query.
+    FullText {
+        generation: u64,
+        query: Query,
+        now: chrono::DateTime<chrono::Utc>,
+    },
     Quit,
+}
+
+impl PartialEq for Effect {
+    /// Effects compare by kind and the fields tests care about.
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Effect::LoadSessions { generation: a }, Effect::LoadSessions { generation: b }) => {
+                a == b
+            }
+            (
+                Effect::LoadTranscript {
+                    generation: a,
+                    key: ka,
+                },
+                Effect::LoadTranscript {
+                    generation: b,
+                    key: kb,
+                },
+            ) => a == b && ka == kb,
+            (Effect::Filter { generation: a, .. }, Effect::Filter { generation: b, .. }) => a == b,
+            (Effect::FullText { generation: a, .. }, Effect::FullText { generation: b, .. }) => {
+                a == b
+            }
+            (Effect::Quit, Effect::Quit) => true,
+            _ => false,
+        }
+    }
 }

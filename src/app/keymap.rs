@@ -12,6 +12,8 @@ pub enum Mode {
     Global,
     List,
     Transcript,
+    /// Typing in the search box: printable keys are text.
+    Search,
     Help,
 }
 
@@ -21,6 +23,7 @@ impl Mode {
             Mode::Global => "Everywhere",
             Mode::List => "Session list",
             Mode::Transcript => "Transcript",
+            Mode::Search => "Search box",
             Mode::Help => "Help",
         }
     }
@@ -163,9 +166,11 @@ pub struct Binding {
 }
 
 impl Binding {
+    /// The keys as shown in help: the first two (further aliases still work).
     pub fn keys_label(&self) -> String {
         self.keys
             .iter()
+            .take(2)
             .map(|k| k.to_string())
             .collect::<Vec<_>>()
             .join("/")
@@ -206,7 +211,7 @@ const DEFAULTS: &[(Mode, &[&str], Action, &str)] = &[
         "page down",
     ),
     (Mode::List, &["pageup", "ctrl-u"], Action::PageUp, "page up"),
-    (Mode::List, &["g", "home"], Action::Top, "first session"),
+    (Mode::List, &["home"], Action::Top, "first session"),
     (Mode::List, &["G", "end"], Action::Bottom, "last session"),
     (
         Mode::List,
@@ -214,7 +219,48 @@ const DEFAULTS: &[(Mode, &[&str], Action, &str)] = &[
         Action::Open,
         "open transcript",
     ),
-    (Mode::List, &["esc"], Action::Quit, "quit"),
+    (Mode::List, &["/"], Action::Search, "filter (fuzzy)"),
+    (
+        Mode::List,
+        &["ctrl-f", "ctrl-/", "ctrl-7", "ctrl-_"],
+        Action::FullTextSearch,
+        "search all text",
+    ),
+    (Mode::List, &["s"], Action::CycleSort, "cycle sort"),
+    (Mode::List, &["g"], Action::ToggleGroup, "group by project"),
+    (
+        Mode::List,
+        &["esc"],
+        Action::ClearOrQuit,
+        "clear filter / quit",
+    ),
+    (
+        Mode::Search,
+        &["enter"],
+        Action::KeepSearch,
+        "keep (full text: open)",
+    ),
+    (Mode::Search, &["esc"], Action::ClearSearch, "clear"),
+    (
+        Mode::Search,
+        &["tab"],
+        Action::ToggleSearchMode,
+        "fuzzy / full text",
+    ),
+    (
+        Mode::Search,
+        &["down", "ctrl-n"],
+        Action::SelectNext,
+        "next result",
+    ),
+    (
+        Mode::Search,
+        &["up", "ctrl-p"],
+        Action::SelectPrev,
+        "previous result",
+    ),
+    (Mode::Search, &["pagedown"], Action::PageDown, "page down"),
+    (Mode::Search, &["pageup"], Action::PageUp, "page up"),
     (
         Mode::Transcript,
         &["j", "down"],
@@ -241,12 +287,33 @@ const DEFAULTS: &[(Mode, &[&str], Action, &str)] = &[
     ),
     (Mode::Transcript, &["g", "home"], Action::Top, "top"),
     (Mode::Transcript, &["G", "end"], Action::Bottom, "bottom"),
+    (Mode::Transcript, &["n"], Action::NextHit, "next search hit"),
+    (
+        Mode::Transcript,
+        &["N"],
+        Action::PrevHit,
+        "previous search hit",
+    ),
     (
         Mode::Transcript,
         &["esc", "h", "left"],
         Action::Back,
         "back to list",
     ),
+    (
+        Mode::Help,
+        &["j", "down"],
+        Action::ScrollDown,
+        "scroll down",
+    ),
+    (Mode::Help, &["k", "up"], Action::ScrollUp, "scroll up"),
+    (
+        Mode::Help,
+        &["pagedown", "space"],
+        Action::PageDown,
+        "page down",
+    ),
+    (Mode::Help, &["pageup"], Action::PageUp, "page up"),
     (
         Mode::Help,
         &["esc", "?", "q", "enter"],
@@ -298,14 +365,18 @@ impl Keymap {
                 .find(|b| b.keys.iter().any(|k| k.matches(ev)))
                 .map(|b| b.action)
         };
-        find(mode).or_else(|| {
-            if mode == Mode::Help {
-                // Ctrl-C still quits from help
-                find(Mode::Global)
-                    .filter(|a| *a == Action::Quit && ev.modifiers.contains(KeyModifiers::CONTROL))
-            } else {
-                find(Mode::Global)
+        find(mode).or_else(|| match mode {
+            // Ctrl-C still quits from help
+            Mode::Help => find(Mode::Global)
+                .filter(|a| *a == Action::Quit && ev.modifiers.contains(KeyModifiers::CONTROL)),
+            // in the search box, plain keys are text: only modified keys reach global bindings
+            Mode::Search => {
+                let modified = ev
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+                if modified { find(Mode::Global) } else { None }
             }
+            _ => find(Mode::Global),
         })
     }
 
@@ -376,7 +447,12 @@ mod tests {
         );
         assert_eq!(
             km.resolve(Mode::Help, &key(KeyCode::Char('j'), KeyModifiers::NONE)),
-            None
+            Some(Action::ScrollDown)
+        );
+        assert_eq!(
+            km.resolve(Mode::Help, &key(KeyCode::Char('s'), KeyModifiers::NONE)),
+            None,
+            "other keys do nothing in help"
         );
         assert_eq!(
             km.resolve(Mode::Help, &key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
@@ -385,6 +461,34 @@ mod tests {
         assert_eq!(
             km.resolve(Mode::List, &key(KeyCode::BackTab, KeyModifiers::SHIFT)),
             Some(Action::FocusNext)
+        );
+    }
+
+    #[test]
+    fn the_search_box_takes_plain_keys_as_text() {
+        let km = Keymap::default();
+        for c in ['q', '?', 'j', 's', 'g', '/'] {
+            assert_eq!(
+                km.resolve(Mode::Search, &key(KeyCode::Char(c), KeyModifiers::NONE)),
+                None,
+                "{c}"
+            );
+        }
+        assert_eq!(
+            km.resolve(
+                Mode::Search,
+                &key(KeyCode::Char('c'), KeyModifiers::CONTROL)
+            ),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            km.resolve(Mode::Search, &key(KeyCode::Tab, KeyModifiers::NONE)),
+            Some(Action::ToggleSearchMode)
+        );
+        assert_eq!(
+            km.resolve(Mode::List, &key(KeyCode::Char('7'), KeyModifiers::CONTROL)),
+            Some(Action::FullTextSearch),
+            "Ctrl-/ as most terminals send it"
         );
     }
 

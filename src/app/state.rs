@@ -3,9 +3,13 @@
 use super::keymap::{Keymap, Mode};
 use crate::index::writer::Progress;
 use crate::model::{Block, Message, Role, Session};
+use crate::search::fts::SessionHits;
+use crate::search::list::{Row, SortKey};
+use crate::search::query::{Query, Term};
 use crate::{sanitize, text};
 use chrono::{DateTime, Utc};
 use ratatui::layout::Rect;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,8 +64,8 @@ impl AppLayout {
         }
     }
 
-    /// Rows of sessions visible in the list pane (inside its border, below the header).
-    pub fn list_rows(&self) -> usize {
+    /// Lines for rows in the list pane (inside its border, below the header).
+    pub fn list_lines(&self) -> usize {
         self.list
             .map(|r| r.height.saturating_sub(3) as usize)
             .unwrap_or(0)
@@ -103,6 +107,10 @@ pub struct TLine {
     pub text: String,
     /// Part of a subagent conversation (drawn indented).
     pub sidechain: bool,
+    /// The message this line belongs to (its place in the transcript).
+    pub msg: usize,
+    /// Byte ranges of search matches in `text`.
+    pub marks: Vec<(usize, usize)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -116,6 +124,14 @@ pub struct TranscriptState {
     pub lines: Vec<TLine>,
     pub width: u16,
     pub scroll: usize,
+    /// Messages that match the full-text query it was opened from, ascending.
+    pub hits: Vec<usize>,
+    /// The hit shown last (index into `hits`).
+    pub hit: Option<usize>,
+    /// The words to highlight.
+    pub terms: Vec<Term>,
+    /// Scroll to this message once the transcript has loaded.
+    pub jump: Option<usize>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -127,19 +143,137 @@ pub struct Status {
     pub skipped: u64,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SearchMode {
+    /// Fuzzy over titles, prompts, projects, agents, models and branches.
+    #[default]
+    Fuzzy,
+    /// Full text of every message (FTS5).
+    FullText,
+}
+
+/// The one-line search box over the list.
+#[derive(Debug, Clone, Default)]
+pub struct SearchBox {
+    pub input: String,
+    /// Cursor position in characters.
+    pub cursor: usize,
+    pub focused: bool,
+    pub mode: SearchMode,
+    /// Results for the current input are on their way.
+    pub pending: bool,
+}
+
+impl SearchBox {
+    pub fn visible(&self) -> bool {
+        self.focused || !self.input.is_empty()
+    }
+
+    fn byte_at(&self, char_idx: usize) -> usize {
+        self.input
+            .char_indices()
+            .nth(char_idx)
+            .map(|(i, _)| i)
+            .unwrap_or(self.input.len())
+    }
+
+    pub fn insert(&mut self, s: &str) {
+        let clean: String = s.chars().filter(|c| !c.is_control()).collect();
+        let at = self.byte_at(self.cursor);
+        self.input.insert_str(at, &clean);
+        self.cursor += clean.chars().count();
+    }
+
+    pub fn backspace(&mut self) {
+        if self.cursor > 0 {
+            let a = self.byte_at(self.cursor - 1);
+            let b = self.byte_at(self.cursor);
+            self.input.replace_range(a..b, "");
+            self.cursor -= 1;
+        }
+    }
+
+    pub fn delete(&mut self) {
+        let n = self.input.chars().count();
+        if self.cursor < n {
+            let a = self.byte_at(self.cursor);
+            let b = self.byte_at(self.cursor + 1);
+            self.input.replace_range(a..b, "");
+        }
+    }
+
+    /// Delete the word before the cursor (Ctrl-W).
+    pub fn delete_word(&mut self) {
+        let chars: Vec<char> = self.input.chars().collect();
+        let mut i = self.cursor;
+        while i > 0 && chars[i - 1].is_whitespace() {
+            i -= 1;
+        }
+        while i > 0 && !chars[i - 1].is_whitespace() {
+            i -= 1;
+        }
+        let a = self.byte_at(i);
+        let b = self.byte_at(self.cursor);
+        self.input.replace_range(a..b, "");
+        self.cursor = i;
+    }
+
+    pub fn clear(&mut self) {
+        self.input.clear();
+        self.cursor = 0;
+    }
+
+    pub fn left(&mut self) {
+        self.cursor = self.cursor.saturating_sub(1);
+    }
+
+    pub fn right(&mut self) {
+        self.cursor = (self.cursor + 1).min(self.input.chars().count());
+    }
+
+    pub fn home(&mut self) {
+        self.cursor = 0;
+    }
+
+    pub fn end(&mut self) {
+        self.cursor = self.input.chars().count();
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub keymap: Keymap,
     pub now: DateTime<Utc>,
+    /// The local time zone's offset (dates in queries are local days).
+    pub tz: chrono::FixedOffset,
     pub size: (u16, u16),
     pub layout: AppLayout,
-    pub sessions: Vec<Session>,
+    /// Every session in the index, most recent first.
+    pub sessions: Arc<Vec<Session>>,
+    /// Session key → index in `sessions`.
+    pub index_of: HashMap<String, usize>,
+    /// What the list shows: sessions (and project groups) after filtering and sorting.
+    pub rows: Vec<Row>,
+    /// Full-text hits per session index (full-text mode).
+    pub hits: HashMap<usize, SessionHits>,
+    /// Matched title characters per session index, for the rows on screen (fuzzy mode).
+    pub highlights: HashMap<usize, Vec<usize>>,
+    pub search: SearchBox,
+    /// The parsed search input.
+    pub query: Query,
+    pub sort: SortKey,
+    pub group: bool,
+    /// The rows shown answer this generation of the query; replies of older ones are dropped.
+    pub filter_generation: u64,
     /// The first list has arrived.
     pub loaded: bool,
+    /// Index into `rows`.
     pub selected: usize,
     pub list_offset: usize,
     pub focus: Focus,
     pub help: bool,
+    /// First line of the help overlay shown (when it is taller than the screen).
+    pub help_scroll: usize,
     pub transcript: TranscriptState,
     pub status: Status,
     /// A line across the top (the demo notice).
@@ -156,14 +290,25 @@ impl AppState {
         AppState {
             keymap: Keymap::default(),
             now,
+            tz: chrono::FixedOffset::east_opt(0).expect("zero offset"),
             size,
             layout,
-            sessions: Vec::new(),
+            sessions: Arc::new(Vec::new()),
+            index_of: HashMap::new(),
+            rows: Vec::new(),
+            hits: HashMap::new(),
+            highlights: HashMap::new(),
+            search: SearchBox::default(),
+            query: Query::default(),
+            sort: SortKey::default(),
+            group: false,
+            filter_generation: 0,
             loaded: false,
             selected: 0,
             list_offset: 0,
             focus: Focus::List,
             help: false,
+            help_scroll: 0,
             transcript: TranscriptState::default(),
             status: Status::default(),
             banner,
@@ -176,6 +321,8 @@ impl AppState {
     pub fn mode(&self) -> Mode {
         if self.help {
             Mode::Help
+        } else if self.search.focused && self.focus == Focus::List {
+            Mode::Search
         } else {
             match self.focus {
                 Focus::List => Mode::List,
@@ -185,7 +332,29 @@ impl AppState {
     }
 
     pub fn selected_session(&self) -> Option<&Session> {
-        self.sessions.get(self.selected)
+        self.rows
+            .get(self.selected)
+            .and_then(Row::session)
+            .and_then(|i| self.sessions.get(i))
+    }
+
+    /// Showing full-text results (two lines per row: the session and its best snippet).
+    pub fn full_text(&self) -> bool {
+        self.search.mode == SearchMode::FullText && !self.query.terms.is_empty()
+    }
+
+    /// Lines one row takes in the list.
+    pub fn row_height(&self) -> usize {
+        if self.full_text() { 2 } else { 1 }
+    }
+
+    /// Rows that fit in the list pane (below the search box when it shows).
+    pub fn list_capacity(&self) -> usize {
+        let lines = self
+            .layout
+            .list_lines()
+            .saturating_sub(self.search.visible() as usize);
+        (lines / self.row_height()).max(1)
     }
 
     pub fn relayout(&mut self) {
@@ -203,6 +372,8 @@ fn line(kind: LineKind, text: String, sidechain: bool) -> TLine {
         kind,
         text,
         sidechain,
+        msg: 0,
+        marks: Vec::new(),
     }
 }
 
@@ -230,8 +401,9 @@ fn header_text(m: &Message) -> String {
 /// Flatten messages into display lines for a width (text wrapped, tool calls one line each).
 pub fn build_lines(messages: &[Message], width: u16) -> Vec<TLine> {
     let w = (width as usize).max(10);
-    let mut out = Vec::new();
-    for m in messages {
+    let mut out: Vec<TLine> = Vec::new();
+    for (mi, m) in messages.iter().enumerate() {
+        let first = out.len();
         let sc = m.sidechain;
         let inner = if sc { w.saturating_sub(2).max(8) } else { w };
         out.push(line(LineKind::Header(m.role), header_text(m), sc));
@@ -311,8 +483,53 @@ pub fn build_lines(messages: &[Message], width: u16) -> Vec<TLine> {
             }
         }
         out.push(line(LineKind::Blank, String::new(), false));
+        for l in &mut out[first..] {
+            l.msg = mi;
+        }
     }
     out
+}
+
+/// Mark where the words of `terms` occur in each line (case-insensitive).
+pub fn mark_lines(lines: &mut [TLine], terms: &[Term]) {
+    let needles: Vec<String> = terms
+        .iter()
+        .flat_map(|t| {
+            let whole = t.text().to_lowercase();
+            let toks = crate::search::fts::tokens(t.text());
+            // an identifier or phrase may be wrapped over lines: also mark its pieces
+            std::iter::once(whole).chain(toks)
+        })
+        .filter(|n| !n.trim().is_empty())
+        .collect();
+    for l in lines.iter_mut() {
+        l.marks.clear();
+        if needles.is_empty() {
+            continue;
+        }
+        let lower = l.text.to_lowercase();
+        if lower.len() != l.text.len() {
+            continue; // case folding changed lengths: no safe byte ranges
+        }
+        for n in &needles {
+            let mut from = 0;
+            while let Some(i) = lower[from..].find(n.as_str()) {
+                let a = from + i;
+                l.marks.push((a, a + n.len()));
+                from = a + n.len().max(1);
+            }
+        }
+        l.marks.sort_unstable();
+        // merge overlaps (a whole term and its pieces)
+        let mut merged: Vec<(usize, usize)> = Vec::new();
+        for (a, b) in l.marks.drain(..) {
+            match merged.last_mut() {
+                Some(last) if a <= last.1 => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        l.marks = merged;
+    }
 }
 
 #[cfg(test)]
@@ -326,9 +543,56 @@ mod tests {
         let l = AppLayout::compute((80, 24), Focus::List, false);
         assert!(l.list.is_some() && l.transcript.is_none());
         let l = AppLayout::compute((80, 24), Focus::Transcript, true);
+        assert_eq!(l.list_lines(), 0);
         assert!(l.list.is_none() && l.transcript.is_some());
         assert_eq!(l.banner, Some(Rect::new(0, 0, 80, 1)));
         assert_eq!(l.status, Rect::new(0, 23, 80, 1));
+    }
+
+    #[test]
+    fn search_box_editing() {
+        let mut b = SearchBox::default();
+        b.insert("auth bug");
+        assert_eq!((b.input.as_str(), b.cursor), ("auth bug", 8));
+        b.left();
+        b.left();
+        b.left();
+        b.insert("y ");
+        assert_eq!(b.input, "auth y bug");
+        b.backspace();
+        b.backspace();
+        assert_eq!((b.input.as_str(), b.cursor), ("auth bug", 5));
+        b.home();
+        b.delete();
+        assert_eq!(b.input, "uth bug");
+        b.end();
+        b.insert(" 你好\u{1b}x");
+        assert_eq!(b.input, "uth bug 你好x", "controls are dropped");
+        b.delete_word();
+        assert_eq!(b.input, "uth bug ");
+        b.delete_word();
+        assert_eq!(b.input, "uth ");
+        b.right();
+        assert_eq!(b.cursor, 4, "the cursor stops at the end");
+    }
+
+    #[test]
+    fn marks_found_words() {
+        let mut m = Message::new(Role::User);
+        m.blocks
+            .push(Block::text("fix the Auth bug in src/auth/login.rs"));
+        let mut lines = build_lines(&[m], 80);
+        mark_lines(
+            &mut lines,
+            &[
+                Term::Word("auth".into()),
+                Term::Word("src/auth/login.rs".into()),
+            ],
+        );
+        let l = &lines[1];
+        let marked: Vec<&str> = l.marks.iter().map(|(a, b)| &l.text[*a..*b]).collect();
+        assert_eq!(marked, vec!["Auth", "src/auth/login.rs"]);
+        assert!(lines.iter().all(|l| l.msg == 0));
     }
 
     #[test]

@@ -75,6 +75,16 @@ fn session_from_row(r: &Row) -> rusqlite::Result<Session> {
     })
 }
 
+/// One full-text hit: a message of a session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawHit {
+    pub key: String,
+    pub part: i64,
+    pub seq: i64,
+    /// Higher is better (the negated bm25).
+    pub score: f64,
+}
+
 /// One store as `doctor` shows it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct StoreInfo {
@@ -173,8 +183,9 @@ impl Reader {
         }
     }
 
-    /// The messages of a session: the main conversation in order, then each subagent file.
-    pub fn messages(&self, key: &str) -> Result<Vec<Message>, IndexError> {
+    /// The parts of a session in transcript order (the main conversation first, then each
+    /// subagent file by its first message), with their message counts.
+    pub fn parts(&self, key: &str) -> Result<Vec<(i64, i64)>, IndexError> {
         let primary: Option<i64> = self
             .conn
             .prepare_cached("SELECT primary_part FROM sessions WHERE key = ?1")?
@@ -184,24 +195,76 @@ impl Reader {
             return Ok(Vec::new());
         };
         let mut stmt = self.conn.prepare_cached(
-            "SELECT m.body FROM messages m
-             JOIN parts p ON p.id = m.part_id
+            "SELECT p.id, (SELECT count(*) FROM messages c WHERE c.part_id = p.id) FROM parts p
              JOIN stores s ON s.id = p.store_id
              WHERE p.id = ?1 OR (p.session_key = ?2 AND p.is_primary = 0)
              ORDER BY (p.id != ?1),
                       (SELECT min(time) FROM messages f WHERE f.part_id = p.id),
-                      s.path, p.uid, m.seq",
+                      s.path, p.uid",
         )?;
-        let rows = stmt.query_map(params![primary, key], |r| r.get::<_, String>(0))?;
+        let rows = stmt.query_map(params![primary, key], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The messages of a session: the main conversation in order, then each subagent file.
+    pub fn messages(&self, key: &str) -> Result<Vec<Message>, IndexError> {
         let mut out = Vec::new();
-        for body in rows {
-            let body = body?;
-            match serde_json::from_str::<Message>(&body) {
-                Ok(m) => out.push(m),
-                Err(_) => continue,
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT body FROM messages WHERE part_id = ?1 ORDER BY seq")?;
+        for (part, _) in self.parts(key)? {
+            let rows = stmt.query_map([part], |r| r.get::<_, String>(0))?;
+            for body in rows {
+                if let Ok(m) = serde_json::from_str::<Message>(&body?) {
+                    out.push(m);
+                }
             }
         }
         Ok(out)
+    }
+
+    /// One message by its place in a part.
+    pub fn message_at(&self, part: i64, seq: i64) -> Result<Option<Message>, IndexError> {
+        let body: Option<String> = self
+            .conn
+            .prepare_cached("SELECT body FROM messages WHERE part_id = ?1 AND seq = ?2")?
+            .query_row(params![part, seq], |r| r.get(0))
+            .optional()?;
+        Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
+    }
+
+    /// Full-text hits, best first: (session key, part, seq, score where higher is better).
+    /// Only messages of the session as listed (not of a shadowed duplicate store) count.
+    pub fn fts_hits(
+        &self,
+        expr: &str,
+        agent: Option<Agent>,
+        limit: usize,
+    ) -> Result<Vec<RawHit>, IndexError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.session_key, m.part_id, m.seq, bm25(messages_fts) AS score
+             FROM messages_fts
+             JOIN messages m ON m.id = messages_fts.rowid
+             JOIN parts p ON p.id = m.part_id
+             JOIN sessions s ON s.key = p.session_key
+             WHERE messages_fts MATCH ?1
+               AND (p.id = s.primary_part OR p.is_primary = 0)
+               AND (?2 IS NULL OR s.agent = ?2)
+             ORDER BY score
+             LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(
+            params![expr, agent.map(|a| a.as_str()), limit as i64],
+            |r| {
+                Ok(RawHit {
+                    key: r.get(0)?,
+                    part: r.get(1)?,
+                    seq: r.get(2)?,
+                    score: -r.get::<_, f64>(3)?,
+                })
+            },
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Working directories of the sessions indexed (for sources that look inside projects).

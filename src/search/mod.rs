@@ -1,3 +1,9 @@
-//! Finding sessions: the full-text side (FTS5) for now; the fuzzy list matcher joins it.
+//! Finding sessions: the query grammar, the fuzzy list (behind `Matcher`), and full-text
+//! search over the FTS5 index.
 
 pub mod fts;
+pub mod list;
+pub mod matcher;
+pub mod query;
+
+pub use matcher::Matcher;

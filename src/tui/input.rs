@@ -57,6 +57,7 @@ impl Input {
                         Ok(Event::Key(k)) => Msg::Key(k),
                         Ok(Event::Mouse(m)) => Msg::Mouse(m),
                         Ok(Event::Resize(w, h)) => Msg::Resize(w, h),
+                        Ok(Event::Paste(text)) => Msg::Paste(text),
                         Ok(_) => continue,
                         Err(_) => continue,
                     };

@@ -13,7 +13,7 @@ use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 use std::sync::Arc;
 use std::time::Duration;
-use workers::{Indexer, QueryReq, QueryWorker};
+use workers::{FilterReq, FilterWorker, Indexer, QueryReq, QueryWorker};
 
 /// Open the browser; returns the exit code.
 pub fn run(ctx: Context) -> Result<i32> {
@@ -23,6 +23,7 @@ pub fn run(ctx: Context) -> Result<i32> {
     let registry = Arc::new(ctx.registry);
     let (tx, rx) = unbounded::<Msg>();
     let query = QueryWorker::spawn(ctx.index_path.clone(), registry.clone(), tx.clone());
+    let filter = FilterWorker::spawn(tx.clone());
     let _indexer = Indexer::spawn(writer, registry.clone(), tx.clone());
     {
         // the clock, for ages in the list
@@ -53,6 +54,7 @@ pub fn run(ctx: Context) -> Result<i32> {
     let _input = input::Input::spawn(tx.clone());
     let size = term.size()?;
     let mut state = AppState::new(chrono::Utc::now(), (size.width, size.height), banner);
+    state.tz = *chrono::Local::now().offset();
     if let Some(r) = rebuilt {
         state.status.info = Some(r.to_string());
     }
@@ -62,16 +64,50 @@ pub fn run(ctx: Context) -> Result<i32> {
         panic!("REVISIT_TEST_PANIC is set");
     }
     let first = crate::app::update::load_sessions(&mut state);
-    run_loop(&mut term, &mut state, &rx, &query, first)?;
+    let workers = Workers {
+        query: &query,
+        filter: &filter,
+    };
+    run_loop(&mut term, &mut state, &rx, &workers, first)?;
     Ok(0)
 }
 
-fn perform(effect: Effect, query: &QueryWorker) {
+/// The workers effects go to.
+pub struct Workers<'a> {
+    pub query: &'a QueryWorker,
+    pub filter: &'a FilterWorker,
+}
+
+fn perform(effect: Effect, w: &Workers) {
     match effect {
-        Effect::LoadSessions { generation } => query.send(QueryReq::Sessions { generation }),
+        Effect::LoadSessions { generation } => w.query.send(QueryReq::Sessions { generation }),
         Effect::LoadTranscript { generation, key } => {
-            query.send(QueryReq::Transcript { generation, key })
+            w.query.send(QueryReq::Transcript { generation, key })
         }
+        Effect::Filter {
+            generation,
+            sessions,
+            query,
+            sort,
+            group,
+            now,
+        } => w.filter.send(FilterReq {
+            generation,
+            sessions,
+            query,
+            sort,
+            group,
+            now,
+        }),
+        Effect::FullText {
+            generation,
+            query,
+            now,
+        } => w.query.send(QueryReq::FullText {
+            generation,
+            query,
+            now,
+        }),
         Effect::Quit => {}
     }
 }
@@ -81,13 +117,13 @@ pub fn run_loop<B: Backend>(
     term: &mut Terminal<B>,
     state: &mut AppState,
     rx: &Receiver<Msg>,
-    query: &QueryWorker,
+    workers: &Workers,
     first: Effect,
 ) -> Result<()>
 where
     B::Error: Send + Sync + 'static,
 {
-    perform(first, query);
+    perform(first, workers);
     term.draw(|f| crate::ui::render(f, state))?;
     while let Ok(msg) = rx.recv() {
         let mut effects = Vec::new();
@@ -100,7 +136,7 @@ where
             }
         }
         for e in effects {
-            perform(e, query);
+            perform(e, workers);
         }
         if state.quit {
             break;

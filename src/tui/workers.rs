@@ -4,14 +4,33 @@
 use crate::app::Msg;
 use crate::index::query::{ListQuery, Reader};
 use crate::index::writer::Writer;
+use crate::model::Session;
+use crate::search::Matcher;
+use crate::search::fts::search_sessions;
+use crate::search::list::{Haystacks, ListRequest, Row, SortKey, build_rows, narrows};
+use crate::search::query::Query;
 use crate::sources::Registry;
+use chrono::{DateTime, Utc};
 use crossbeam_channel::{Receiver, Sender, unbounded};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// Sessions a full-text query returns to the list.
+const FULL_TEXT_SESSIONS: usize = 500;
+
 pub enum QueryReq {
-    Sessions { generation: u64 },
-    Transcript { generation: u64, key: String },
+    Sessions {
+        generation: u64,
+    },
+    Transcript {
+        generation: u64,
+        key: String,
+    },
+    FullText {
+        generation: u64,
+        query: Query,
+        now: DateTime<Utc>,
+    },
 }
 
 pub struct QueryWorker {
@@ -39,10 +58,16 @@ fn query_loop(index: PathBuf, registry: Arc<Registry>, rx: Receiver<QueryReq>, o
         // keep only the newest request of each kind
         let mut sessions = None;
         let mut transcript = None;
+        let mut full_text = None;
         for req in std::iter::once(first).chain(rx.try_iter()) {
             match req {
                 QueryReq::Sessions { generation } => sessions = Some(generation),
                 QueryReq::Transcript { generation, key } => transcript = Some((generation, key)),
+                QueryReq::FullText {
+                    generation,
+                    query,
+                    now,
+                } => full_text = Some((generation, query, now)),
             }
         }
         if reader.is_none() {
@@ -64,6 +89,18 @@ fn query_loop(index: PathBuf, registry: Arc<Registry>, rx: Receiver<QueryReq>, o
                     generation,
                     sessions: list.into_iter().map(|s| registry.with_resume(s)).collect(),
                 },
+                Err(e) => Msg::QueryFailed {
+                    generation,
+                    error: e.to_string(),
+                },
+            };
+            if out.send(msg).is_err() {
+                return;
+            }
+        }
+        if let Some((generation, query, now)) = full_text {
+            let msg = match search_sessions(r, &query, now, FULL_TEXT_SESSIONS) {
+                Ok(hits) => Msg::FullText { generation, hits },
                 Err(e) => Msg::QueryFailed {
                     generation,
                     error: e.to_string(),
@@ -135,5 +172,87 @@ impl Indexer {
 
     pub fn refresh(&self) {
         let _ = self.tx.send(IndexReq::Refresh);
+    }
+}
+
+/// A request for the list's rows.
+pub struct FilterReq {
+    pub generation: u64,
+    pub sessions: Arc<Vec<Session>>,
+    pub query: Query,
+    pub sort: SortKey,
+    pub group: bool,
+    pub now: DateTime<Utc>,
+}
+
+/// Scores and sorts the list off the UI thread. Only the newest request is answered; when a
+/// query only grew, the previous result is narrowed instead of scanning every session.
+pub struct FilterWorker {
+    tx: Sender<FilterReq>,
+}
+
+impl FilterWorker {
+    pub fn spawn(out: Sender<Msg>) -> FilterWorker {
+        let (tx, rx) = unbounded::<FilterReq>();
+        std::thread::Builder::new()
+            .name("filter".into())
+            .spawn(move || filter_loop(rx, out))
+            .expect("spawn filter thread");
+        FilterWorker { tx }
+    }
+
+    pub fn send(&self, req: FilterReq) {
+        let _ = self.tx.send(req);
+    }
+}
+
+fn filter_loop(rx: Receiver<FilterReq>, out: Sender<Msg>) {
+    let matcher = Matcher::default();
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .min(4);
+    // haystacks of the current list, and the last answer (for narrowing)
+    let mut hay: Option<(usize, Haystacks)> = None;
+    let mut last: Option<(usize, Query, Vec<usize>)> = None;
+    while let Ok(first) = rx.recv() {
+        let Some(req) = std::iter::once(first).chain(rx.try_iter()).last() else {
+            continue;
+        };
+        let list_id = Arc::as_ptr(&req.sessions) as usize;
+        if hay.as_ref().is_none_or(|(id, _)| *id != list_id) {
+            hay = Some((list_id, Haystacks::build(&req.sessions)));
+            last = None;
+        }
+        let Some((_, h)) = hay.as_ref() else { continue };
+        let candidates = last
+            .as_ref()
+            .filter(|(id, q, _)| *id == list_id && narrows(q, &req.query))
+            .map(|(_, _, c)| c.clone());
+        let rows: Vec<Row> = build_rows(
+            &ListRequest {
+                sessions: &req.sessions,
+                hay: h,
+                query: &req.query,
+                sort: req.sort,
+                group: req.group,
+                now: req.now,
+                candidates: candidates.as_deref(),
+            },
+            &matcher,
+            threads,
+        );
+        let mut matched: Vec<usize> = rows.iter().filter_map(Row::session).collect();
+        matched.sort_unstable();
+        last = Some((list_id, req.query.clone(), matched));
+        if out
+            .send(Msg::Filtered {
+                generation: req.generation,
+                rows,
+            })
+            .is_err()
+        {
+            return;
+        }
     }
 }

@@ -34,44 +34,55 @@ fn section<'a>(state: &'a AppState, mode: Mode, theme: &Theme, width: usize) -> 
 pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     // the current mode first, then the others
     let mut modes = vec![state_mode(state)];
-    for m in [Mode::List, Mode::Transcript, Mode::Global] {
+    for m in [Mode::List, Mode::Search, Mode::Transcript, Mode::Global] {
         if !modes.contains(&m) {
             modes.push(m);
         }
     }
     let max_h = area.height.saturating_sub(2) as usize;
-    let one_col_w = 64usize;
-    let total: usize = modes
+    let sections: Vec<usize> = modes
         .iter()
-        .map(|m| state.keymap.bindings(*m).len() + 2)
-        .sum();
-    let two_cols = total > max_h && area.width >= 60;
+        .map(|m| state.keymap.bindings(*m).len() + 1)
+        .collect();
+    let one_col: usize = sections.iter().sum::<usize>() + sections.len().saturating_sub(1);
+    // two columns when that shows everything at once; else one column that scrolls
+    let col2_w = ((area.width as usize).saturating_sub(5) / 2).min(52);
+    let split = (1..modes.len()).find(|&k| {
+        let left: usize = sections[..k].iter().sum::<usize>() + k - 1;
+        let right: usize = sections[k..].iter().sum::<usize>() + (modes.len() - k) - 1;
+        left.max(right) <= max_h
+    });
+    let two_cols = one_col > max_h && area.width >= 70 && split.is_some();
     let col_w = if two_cols {
-        ((area.width as usize).saturating_sub(5) / 2).min(52)
+        col2_w
     } else {
-        one_col_w.min(area.width.saturating_sub(4) as usize)
+        64usize.min(area.width.saturating_sub(4) as usize)
     };
     let mut cols: Vec<Vec<Line>> = vec![Vec::new()];
-    for m in &modes {
-        let sec = section(state, *m, theme, col_w);
-        let n_cols = cols.len();
-        let cur = cols.last_mut().expect("one column");
-        if two_cols && !cur.is_empty() && cur.len() + sec.len() + 1 > max_h && n_cols < 2 {
-            cols.push(sec);
-        } else {
-            if !cur.is_empty() {
-                cur.push(Line::default());
-            }
-            cur.extend(sec);
+    for (i, m) in modes.iter().enumerate() {
+        if two_cols && Some(i) == split {
+            cols.push(Vec::new());
         }
+        let cur = cols.last_mut().expect("a column");
+        if !cur.is_empty() {
+            cur.push(Line::default());
+        }
+        cur.extend(section(state, *m, theme, col_w));
     }
+    let tallest = cols.iter().map(Vec::len).max().unwrap_or(0);
+    let scroll = if two_cols {
+        0
+    } else {
+        state.help_scroll.min(tallest.saturating_sub(max_h))
+    };
+    let more_below = !two_cols && scroll + max_h < tallest;
     let inner_w = if cols.len() == 2 {
         col_w * 2 + 1
     } else {
         col_w
     };
     let w = (inner_w as u16 + 2).min(area.width);
-    let h = (cols.iter().map(Vec::len).max().unwrap_or(0) as u16 + 2).min(area.height);
+    let h = (tallest.min(max_h) as u16 + 2).min(area.height);
     let rect = Rect::new(
         area.x + (area.width.saturating_sub(w)) / 2,
         area.y + (area.height.saturating_sub(h)) / 2,
@@ -79,20 +90,32 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         h,
     );
     f.render_widget(Clear, rect);
-    let block = Block::default()
+    let title = if more_below || scroll > 0 {
+        " Keys (j/k scroll, Esc close) "
+    } else {
+        " Keys (Esc to close) "
+    };
+    let mut block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border_focus)
-        .title(Span::styled(" Keys (Esc to close) ", theme.title));
+        .title(Span::styled(title, theme.title));
+    if more_below {
+        block = block.title_bottom(Span::styled(" ↓ more ", theme.muted));
+    }
     let inner = block.inner(rect);
     f.render_widget(block, rect);
     for (i, col) in cols.into_iter().enumerate() {
         let x = inner.x + (i * (col_w + 1)) as u16;
         let r = Rect::new(x, inner.y, (col_w as u16).min(inner.width), inner.height);
-        f.render_widget(Paragraph::new(col), r);
+        let visible: Vec<Line> = col.into_iter().skip(scroll).collect();
+        f.render_widget(Paragraph::new(visible), r);
     }
 }
 
 fn state_mode(state: &AppState) -> Mode {
+    if state.search.focused {
+        return Mode::Search;
+    }
     match state.focus {
         crate::app::state::Focus::List => Mode::List,
         crate::app::state::Focus::Transcript => Mode::Transcript,

@@ -1,12 +1,16 @@
-//! The session list pane.
+//! The session list pane: the search box, a header, and rows (sessions, project groups,
+//! full-text snippets). Columns adapt to the width.
 
 use super::theme::Theme;
 use crate::app::AppState;
-use crate::app::state::Focus;
+use crate::app::state::{Focus, SearchMode};
+use crate::model::Session;
+use crate::search::list::{GroupRow, Row};
 use crate::{sanitize, text};
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
@@ -26,37 +30,249 @@ pub fn age(now: DateTime<Utc>, t: Option<DateTime<Utc>>) -> String {
     }
 }
 
-struct Columns {
-    agent: usize,
-    project: usize,
-    age: usize,
-    msgs: usize,
-    title: usize,
+/// 950, 12.3k, 4.1M.
+pub fn human(n: u64) -> String {
+    match n {
+        0..=999 => n.to_string(),
+        1_000..=999_999 => format!("{:.1}k", n as f64 / 1e3),
+        1_000_000..=999_999_999 => format!("{:.1}M", n as f64 / 1e6),
+        _ => format!("{:.1}G", n as f64 / 1e9),
+    }
 }
 
-fn columns(width: usize) -> Columns {
-    let agent = 8;
-    let age = 10;
-    let msgs = if width >= 60 { 5 } else { 0 };
-    let project = if width >= 70 { 14 } else { 0 };
-    let fixed = agent
-        + 1
-        + age
-        + 1
-        + if msgs > 0 { msgs + 1 } else { 0 }
-        + if project > 0 { project + 1 } else { 0 };
-    Columns {
-        agent,
-        project,
-        age,
-        msgs,
-        title: width.saturating_sub(fixed + 1).max(8),
+/// `$1.23`, `$0.004`, or `-` when no cost is known.
+pub fn money(c: Option<f64>) -> String {
+    match c {
+        None => "-".into(),
+        Some(c) if c >= 100.0 => format!("${c:.0}"),
+        Some(c) if c >= 0.995 => format!("${c:.2}"),
+        Some(c) if c > 0.0 => format!("${c:.3}"),
+        Some(_) => "$0".into(),
     }
+}
+
+/// Which columns fit, and how wide the title gets.
+#[derive(Debug, Clone, Copy)]
+pub struct Columns {
+    pub agent: usize,
+    pub title: usize,
+    pub project: usize,
+    pub age: usize,
+    pub msgs: usize,
+    pub tokens: usize,
+    pub cost: usize,
+}
+
+pub fn columns(width: usize) -> Columns {
+    let mut c = Columns {
+        agent: 8,
+        title: 0,
+        project: 14,
+        age: 10,
+        msgs: 5,
+        tokens: 7,
+        cost: 7,
+    };
+    // drop columns from the right as the pane narrows; the title keeps at least 24
+    let fixed = |c: &Columns| {
+        [c.agent, c.project, c.age, c.msgs, c.tokens, c.cost]
+            .iter()
+            .filter(|w| **w > 0)
+            .map(|w| w + 1)
+            .sum::<usize>()
+    };
+    for drop in [
+        |c: &mut Columns| c.cost = 0,
+        |c: &mut Columns| c.tokens = 0,
+        |c: &mut Columns| c.project = 0,
+        |c: &mut Columns| c.msgs = 0,
+    ] {
+        if width >= fixed(&c) + 24 {
+            break;
+        }
+        drop(&mut c);
+    }
+    c.title = width.saturating_sub(fixed(&c)).max(8);
+    c
+}
+
+/// Title spans with matched characters highlighted.
+fn title_spans(
+    title: &str,
+    width: usize,
+    marks: Option<&Vec<usize>>,
+    theme: &Theme,
+) -> Vec<Span<'static>> {
+    let fitted = text::pad(title, width);
+    let Some(marks) = marks.filter(|m| !m.is_empty()) else {
+        return vec![Span::styled(fitted, theme.base)];
+    };
+    let mut spans = Vec::new();
+    let mut cur = String::new();
+    let mut cur_hit = false;
+    for (i, ch) in fitted.chars().enumerate() {
+        let hit = marks.binary_search(&i).is_ok();
+        if hit != cur_hit && !cur.is_empty() {
+            let style = if cur_hit { theme.match_hl } else { theme.base };
+            spans.push(Span::styled(std::mem::take(&mut cur), style));
+        }
+        cur_hit = hit;
+        cur.push(ch);
+    }
+    if !cur.is_empty() {
+        spans.push(Span::styled(
+            cur,
+            if cur_hit { theme.match_hl } else { theme.base },
+        ));
+    }
+    spans
+}
+
+/// Text with byte ranges highlighted.
+pub fn marked_spans(
+    text: &str,
+    ranges: &[(usize, usize)],
+    base: Style,
+    hl: Style,
+) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    let mut at = 0;
+    for &(a, b) in ranges {
+        if a < at || b > text.len() || !text.is_char_boundary(a) || !text.is_char_boundary(b) {
+            continue;
+        }
+        if a > at {
+            spans.push(Span::styled(text[at..a].to_string(), base));
+        }
+        spans.push(Span::styled(text[a..b].to_string(), hl));
+        at = b;
+    }
+    if at < text.len() {
+        spans.push(Span::styled(text[at..].to_string(), base));
+    }
+    spans
+}
+
+fn session_line(
+    s: &Session,
+    c: &Columns,
+    state: &AppState,
+    idx: usize,
+    theme: &Theme,
+) -> Line<'static> {
+    let title = sanitize::one_line(&s.title);
+    let mut spans = vec![
+        Span::styled(text::pad(s.agent.as_str(), c.agent), theme.agent(s.agent)),
+        Span::raw(" "),
+    ];
+    spans.extend(title_spans(
+        &title,
+        c.title,
+        state.highlights.get(&idx),
+        theme,
+    ));
+    spans.push(Span::raw(" "));
+    if c.project > 0 {
+        let p = sanitize::one_line(s.project.as_deref().unwrap_or("-"));
+        spans.push(Span::styled(text::pad(&p, c.project), theme.muted));
+        spans.push(Span::raw(" "));
+    }
+    spans.push(Span::styled(
+        format!("{:>w$}", age(state.now, s.updated_at), w = c.age),
+        theme.muted,
+    ));
+    if c.msgs > 0 {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            format!("{:>w$}", s.messages, w = c.msgs),
+            theme.muted,
+        ));
+    }
+    if c.tokens > 0 {
+        spans.push(Span::raw(" "));
+        let t = if s.tokens_known {
+            human(s.tokens.total())
+        } else {
+            "?".into()
+        };
+        spans.push(Span::styled(
+            format!("{:>w$}", t, w = c.tokens),
+            theme.muted,
+        ));
+    }
+    if c.cost > 0 {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            format!("{:>w$}", money(s.cost_usd), w = c.cost),
+            theme.muted,
+        ));
+    }
+    Line::from(spans)
+}
+
+fn group_line(g: &GroupRow, width: usize, theme: &Theme) -> Line<'static> {
+    let mut text_ = format!(
+        "▾ {} — {} session{} · {} msgs · {} tokens",
+        sanitize::one_line(&g.name),
+        g.sessions,
+        if g.sessions == 1 { "" } else { "s" },
+        g.messages,
+        human(g.tokens)
+    );
+    if g.cost.is_some() {
+        text_.push_str(&format!(" · {}", money(g.cost)));
+    }
+    Line::from(Span::styled(text::pad(&text_, width), theme.group))
+}
+
+fn search_line(state: &AppState, width: usize, theme: &Theme) -> Line<'static> {
+    let b = &state.search;
+    let label = match b.mode {
+        SearchMode::Fuzzy => "filter",
+        SearchMode::FullText => "full text",
+    };
+    let prompt = format!("{label}> ");
+    let mut spans = vec![Span::styled(prompt.clone(), theme.status_key)];
+    spans.push(Span::styled(sanitize::one_line(&b.input), theme.base));
+    let used = text::width(&prompt) + text::width(&b.input);
+    let note = if let Some(e) = state.query.error() {
+        Some((format!("  {e}"), theme.error))
+    } else if b.pending {
+        Some(("  …".to_string(), theme.muted))
+    } else if b.focused {
+        Some((
+            "  Enter keep · Esc clear · Tab fuzzy/full text".to_string(),
+            theme.muted,
+        ))
+    } else {
+        None
+    };
+    if let Some((n, style)) = note {
+        let room = width.saturating_sub(used);
+        spans.push(Span::styled(text::fit(&n, room), style));
+    }
+    Line::from(spans)
 }
 
 pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let focused = state.focus == Focus::List && !state.help;
-    let title = format!(" Sessions ({}) ", state.sessions.len());
+    let total = state.sessions.len();
+    let shown = state.rows.iter().filter(|r| r.session().is_some()).count();
+    let mut title = if shown == total {
+        format!(" Sessions ({total})")
+    } else {
+        format!(" Sessions ({shown} of {total})")
+    };
+    if !state.full_text() && (state.sort != Default::default() || !state.query.terms.is_empty()) {
+        title.push_str(&format!(" · {}", state.sort.label()));
+    }
+    if state.full_text() {
+        title.push_str(" · full text");
+    }
+    if state.group {
+        title.push_str(" · by project");
+    }
+    title.push(' ');
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(if focused {
@@ -64,7 +280,10 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         } else {
             theme.border
         })
-        .title(Span::styled(title, theme.title));
+        .title(Span::styled(
+            text::fit(&title, area.width.saturating_sub(2) as usize),
+            theme.title,
+        ));
     let inner = block.inner(area);
     f.render_widget(block, area);
     if inner.height == 0 {
@@ -73,6 +292,9 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let w = inner.width as usize;
     let c = columns(w);
     let mut lines: Vec<Line> = Vec::new();
+    if state.search.visible() {
+        lines.push(search_line(state, w, theme));
+    }
     // header row
     let mut head = vec![
         Span::styled(text::pad("AGENT", c.agent), theme.header),
@@ -85,65 +307,93 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         head.push(Span::raw(" "));
     }
     head.push(Span::styled(
-        format!("{:>width$}", "AGE", width = c.age),
+        format!("{:>w$}", "AGE", w = c.age),
         theme.header,
     ));
-    if c.msgs > 0 {
-        head.push(Span::raw(" "));
-        head.push(Span::styled(
-            format!("{:>width$}", "MSGS", width = c.msgs),
-            theme.header,
-        ));
+    for (width, name) in [(c.msgs, "MSGS"), (c.tokens, "TOKENS"), (c.cost, "COST")] {
+        if width > 0 {
+            head.push(Span::raw(" "));
+            head.push(Span::styled(format!("{name:>width$}"), theme.header));
+        }
     }
     lines.push(Line::from(head));
 
-    if state.sessions.is_empty() {
-        let msg = if state.loaded {
-            "No sessions found. Run `revisit doctor` to see where revisit looked."
-        } else {
+    if state.rows.is_empty() {
+        let msg = if !state.loaded {
             "Loading…"
+        } else if state.sessions.is_empty() {
+            "No sessions found. Run `revisit doctor` to see where revisit looked."
+        } else if state.search.pending {
+            "Searching…"
+        } else {
+            "Nothing matches."
         };
         lines.push(Line::from(Span::styled(msg, theme.muted)));
     }
-    let rows = inner.height.saturating_sub(1) as usize;
-    for (i, s) in state
-        .sessions
+    for (i, row) in state
+        .rows
         .iter()
         .enumerate()
         .skip(state.list_offset)
-        .take(rows)
+        .take(state.list_capacity())
     {
         let selected = i == state.selected;
-        let title = sanitize::one_line(&s.title);
-        let mut spans = vec![
-            Span::styled(text::pad(s.agent.as_str(), c.agent), theme.agent(s.agent)),
-            Span::raw(" "),
-            Span::styled(text::pad(&title, c.title), theme.base),
-            Span::raw(" "),
-        ];
-        if c.project > 0 {
-            let p = sanitize::one_line(s.project.as_deref().unwrap_or("-"));
-            spans.push(Span::styled(text::pad(&p, c.project), theme.muted));
-            spans.push(Span::raw(" "));
+        match row {
+            Row::Group(g) => lines.push(group_line(g, w, theme)),
+            Row::Session { idx, .. } => {
+                let Some(s) = state.sessions.get(*idx) else {
+                    continue;
+                };
+                let mut line = session_line(s, &c, state, *idx, theme);
+                if selected {
+                    line = line.style(theme.selected);
+                }
+                lines.push(line);
+                if state.full_text() {
+                    let (snip, ranges) = state
+                        .hits
+                        .get(idx)
+                        .map(|h| (h.snippet.as_str(), h.ranges.as_slice()))
+                        .unwrap_or(("", &[]));
+                    let lead = "  ↳ ";
+                    let room = w.saturating_sub(text::width(lead));
+                    // the snippet is already one sanitised line; fit keeps ranges valid only
+                    // when nothing is cut before them
+                    let fitted = text::fit(snip, room);
+                    let keep: Vec<(usize, usize)> = ranges
+                        .iter()
+                        .copied()
+                        .filter(|(_, b)| *b <= fitted.len())
+                        .collect();
+                    let mut spans = vec![Span::styled(lead, theme.muted)];
+                    spans.extend(marked_spans(&fitted, &keep, theme.muted, theme.match_hl));
+                    let mut l = Line::from(spans);
+                    if selected {
+                        l = l.style(theme.selected);
+                    }
+                    lines.push(l);
+                }
+            }
         }
-        spans.push(Span::styled(
-            format!("{:>width$}", age(state.now, s.updated_at), width = c.age),
-            theme.muted,
-        ));
-        if c.msgs > 0 {
-            spans.push(Span::raw(" "));
-            spans.push(Span::styled(
-                format!("{:>width$}", s.messages, width = c.msgs),
-                theme.muted,
-            ));
-        }
-        let mut line = Line::from(spans);
-        if selected {
-            line = line.style(theme.selected);
-        }
-        lines.push(line);
     }
     f.render_widget(Paragraph::new(lines), inner);
+    // the terminal cursor sits in the search box while typing
+    if state.search.focused && focused {
+        let prompt_w = match state.search.mode {
+            SearchMode::Fuzzy => "filter> ".len(),
+            SearchMode::FullText => "full text> ".len(),
+        };
+        let before: String = state
+            .search
+            .input
+            .chars()
+            .take(state.search.cursor)
+            .collect();
+        let x = inner.x as usize + prompt_w + text::width(&before);
+        if x < (inner.x + inner.width) as usize {
+            f.set_cursor_position(Position::new(x as u16, inner.y));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -162,5 +412,29 @@ mod tests {
         assert_eq!(ago(86_400 * 30), "4w");
         assert_eq!(ago(86_400 * 400), "2025-10-20");
         assert_eq!(age(now, None), "-");
+    }
+
+    #[test]
+    fn columns_adapt_to_width() {
+        let wide = columns(120);
+        assert!(wide.cost > 0 && wide.tokens > 0 && wide.project > 0 && wide.msgs > 0);
+        let mid = columns(70);
+        assert_eq!(mid.cost, 0);
+        assert!(mid.title >= 24, "{mid:?}");
+        let narrow = columns(40);
+        assert_eq!(
+            (narrow.cost, narrow.tokens, narrow.project, narrow.msgs),
+            (0, 0, 0, 0)
+        );
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(human(950), "950");
+        assert_eq!(human(12_345), "12.3k");
+        assert_eq!(human(4_100_000), "4.1M");
+        assert_eq!(money(None), "-");
+        assert_eq!(money(Some(1.234)), "$1.23");
+        assert_eq!(money(Some(0.0042)), "$0.004");
     }
 }

@@ -11,9 +11,21 @@ use ratatui::widgets::Paragraph;
 pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let mode = state.mode();
     let mut hints: Vec<Span> = Vec::new();
+    use crate::app::keymap::Mode;
     let wanted: &[Action] = match mode {
-        crate::app::keymap::Mode::Help => &[Action::ToggleHelp],
-        crate::app::keymap::Mode::Transcript => &[
+        Mode::Help => &[Action::ToggleHelp],
+        Mode::Search => &[
+            Action::KeepSearch,
+            Action::ClearSearch,
+            Action::ToggleSearchMode,
+        ],
+        Mode::Transcript if !state.transcript.hits.is_empty() => &[
+            Action::NextHit,
+            Action::Back,
+            Action::ToggleHelp,
+            Action::Quit,
+        ],
+        Mode::Transcript => &[
             Action::Back,
             Action::PageDown,
             Action::ToggleHelp,
@@ -21,7 +33,9 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         ],
         _ => &[
             Action::Open,
-            Action::FocusNext,
+            Action::Search,
+            Action::FullTextSearch,
+            Action::CycleSort,
             Action::ToggleHelp,
             Action::Quit,
         ],

@@ -24,6 +24,10 @@ pub struct Theme {
     pub status_key: Style,
     pub banner: Style,
     pub accent: Style,
+    /// Matched characters and search hits.
+    pub match_hl: Style,
+    /// Project group headers in the list.
+    pub group: Style,
 }
 
 impl Theme {
@@ -59,6 +63,12 @@ impl Theme {
                 .add_modifier(Modifier::BOLD),
             banner: Style::default().fg(Color::Black).bg(Color::Yellow),
             accent: Style::default().fg(Color::Cyan),
+            match_hl: Style::default()
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+            group: Style::default()
+                .fg(Color::Cyan)
+                .add_modifier(Modifier::BOLD),
         }
     }
 

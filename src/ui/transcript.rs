@@ -70,7 +70,12 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                 } else {
                     ((t.scroll + rows).min(t.lines.len()) * 100) / t.lines.len()
                 };
-                format!("{pct}%")
+                match t.hit {
+                    Some(h) if !t.hits.is_empty() => {
+                        format!("hit {}/{}  {pct}%", h + 1, t.hits.len())
+                    }
+                    _ => format!("{pct}%"),
+                }
             };
             let avail = (inner.width as usize).saturating_sub(text::width(&pos) + 1);
             format!("{} {pos}", text::pad(&place, avail))
@@ -93,7 +98,16 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         if l.sidechain {
             spans.push(Span::styled("│ ", theme.muted));
         }
-        spans.push(Span::styled(l.text.clone(), style));
+        if l.marks.is_empty() {
+            spans.push(Span::styled(l.text.clone(), style));
+        } else {
+            spans.extend(super::list::marked_spans(
+                &l.text,
+                &l.marks,
+                style,
+                theme.match_hl,
+            ));
+        }
         lines.push(Line::from(spans));
     }
     f.render_widget(Paragraph::new(lines), inner);

@@ -114,7 +114,8 @@ impl Tmux {
         for (k, v) in env {
             shell.push_str(&format!(" {k}='{v}'"));
         }
-        shell.push_str(" PS1='$ ' TERM=xterm-256color bash --norc --noprofile");
+        // no history file: HOME may be a fixture folder of the repository
+        shell.push_str(" PS1='$ ' TERM=xterm-256color HISTFILE=/dev/null bash --norc --noprofile");
         cmd.arg(shell);
         let out = cmd.output().expect("run tmux");
         assert!(

@@ -1,0 +1,552 @@
+//! The session list as shown: filtered by the query's filter tokens, fuzzy-ranked by its words,
+//! sorted, and optionally grouped by project. Pure functions; the TUI runs them on a worker
+//! thread and tests call them directly.
+
+use super::matcher::{Matcher, subsequence};
+use super::query::{Query, Term};
+use crate::model::Session;
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    /// Best matches first (most recent first when there is nothing to match).
+    #[default]
+    Relevance,
+    Recent,
+    Cost,
+    Tokens,
+    Messages,
+    Oldest,
+}
+
+impl SortKey {
+    pub fn next(self) -> SortKey {
+        match self {
+            SortKey::Relevance => SortKey::Recent,
+            SortKey::Recent => SortKey::Cost,
+            SortKey::Cost => SortKey::Tokens,
+            SortKey::Tokens => SortKey::Messages,
+            SortKey::Messages => SortKey::Oldest,
+            SortKey::Oldest => SortKey::Relevance,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Relevance => "best match",
+            SortKey::Recent => "most recent",
+            SortKey::Cost => "most expensive",
+            SortKey::Tokens => "most tokens",
+            SortKey::Messages => "most messages",
+            SortKey::Oldest => "oldest",
+        }
+    }
+}
+
+/// The text of one session that words are matched against.
+#[derive(Debug, Clone, Default)]
+pub struct Hay {
+    pub title: String,
+    title_lower: String,
+    /// Project, id, branch, agent, models, cwd and the first prompt.
+    rest: String,
+    all_lower: String,
+}
+
+/// Haystacks of a whole list, built once per list.
+#[derive(Debug, Clone, Default)]
+pub struct Haystacks {
+    pub items: Vec<Hay>,
+}
+
+impl Haystacks {
+    pub fn build(sessions: &[Session]) -> Haystacks {
+        let items = sessions
+            .iter()
+            .map(|s| {
+                let title = crate::sanitize::one_line(&s.title);
+                let mut rest = String::new();
+                let mut add = |x: &str| {
+                    if !x.is_empty() {
+                        if !rest.is_empty() {
+                            rest.push_str(" · ");
+                        }
+                        rest.push_str(x);
+                    }
+                };
+                add(s.project.as_deref().unwrap_or(""));
+                add(&s.id);
+                add(s.git_branch.as_deref().unwrap_or(""));
+                add(s.agent.as_str());
+                for m in &s.models {
+                    add(m);
+                }
+                add(s.cwd.as_deref().unwrap_or(""));
+                if let Some(p) = &s.first_prompt
+                    && p != &s.title
+                {
+                    add(&crate::sanitize::truncate_chars(p, 160));
+                }
+                let title_lower = title.to_lowercase();
+                let all_lower = format!("{title_lower} {}", rest.to_lowercase());
+                Hay {
+                    title,
+                    title_lower,
+                    rest,
+                    all_lower,
+                }
+            })
+            .collect();
+        Haystacks { items }
+    }
+}
+
+/// Score one haystack against the words: every word must match; `None` otherwise. A match in
+/// the title counts double, and a title that contains the word as typed ranks highest.
+pub fn score(hay: &Hay, terms: &[(String, String)], m: &Matcher) -> Option<i64> {
+    let mut total = 0i64;
+    for (term, lower) in terms {
+        if !subsequence(&hay.all_lower, lower) {
+            return None;
+        }
+        let in_title = m.score(&hay.title, term).map(|s| {
+            let mut s = s * 2;
+            if let Some(pos) = hay.title_lower.find(lower.as_str()) {
+                s += 200;
+                let at_word = pos == 0
+                    || !hay.title_lower[..pos]
+                        .chars()
+                        .next_back()
+                        .is_some_and(char::is_alphanumeric);
+                if at_word {
+                    s += 100;
+                }
+            }
+            s
+        });
+        let in_rest = m.score(&hay.rest, term);
+        total += in_title.max(in_rest)?;
+    }
+    Some(total)
+}
+
+/// The title's matched character positions (for highlighting).
+pub fn title_positions(hay: &Hay, query: &Query, m: &Matcher) -> Vec<usize> {
+    let mut out = Vec::new();
+    for t in &query.terms {
+        if let Some((_, idx)) = m.indices(&hay.title, t.text()) {
+            out.extend(idx);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupRow {
+    pub name: String,
+    pub sessions: u64,
+    pub messages: u64,
+    pub tokens: u64,
+    pub cost: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Row {
+    Group(GroupRow),
+    /// A session (index into the list's sessions) with its match score.
+    Session {
+        idx: usize,
+        score: i64,
+    },
+}
+
+impl Row {
+    pub fn session(&self) -> Option<usize> {
+        match self {
+            Row::Session { idx, .. } => Some(*idx),
+            Row::Group(_) => None,
+        }
+    }
+}
+
+pub struct ListRequest<'a> {
+    pub sessions: &'a [Session],
+    pub hay: &'a Haystacks,
+    pub query: &'a Query,
+    pub sort: SortKey,
+    pub group: bool,
+    pub now: DateTime<Utc>,
+    /// Only these sessions can match (the previous result, when the query only grew).
+    pub candidates: Option<&'a [usize]>,
+}
+
+/// The words of a query, with their lower-case forms for the quick test.
+fn term_pairs(q: &Query) -> Vec<(String, String)> {
+    q.terms
+        .iter()
+        .map(|t| {
+            let s = match t {
+                Term::Word(w) | Term::Prefix(w) | Term::Phrase(w) => w.clone(),
+            };
+            let lower = s.to_lowercase();
+            (s, lower)
+        })
+        .filter(|(s, _)| !s.trim().is_empty())
+        .collect()
+}
+
+/// Filter and score, on up to `threads` threads.
+fn matching(req: &ListRequest, m: &Matcher, threads: usize) -> Vec<(usize, i64)> {
+    let terms = term_pairs(req.query);
+    let all: Vec<usize>;
+    let pool: &[usize] = match req.candidates {
+        Some(c) => c,
+        None => {
+            all = (0..req.sessions.len()).collect();
+            &all
+        }
+    };
+    let one = |chunk: &[usize]| -> Vec<(usize, i64)> {
+        chunk
+            .iter()
+            .filter_map(|&i| {
+                let s = req.sessions.get(i)?;
+                if !req.query.matches_filters(s, req.now) {
+                    return None;
+                }
+                if terms.is_empty() {
+                    return Some((i, 0));
+                }
+                let hay = req.hay.items.get(i)?;
+                score(hay, &terms, m).map(|sc| (i, sc))
+            })
+            .collect()
+    };
+    if threads <= 1 || pool.len() < 4000 || terms.is_empty() {
+        return one(pool);
+    }
+    let size = pool.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = pool
+            .chunks(size)
+            .map(|chunk| scope.spawn(move || one(chunk)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+/// Can the result of `prev` be narrowed to get the result of `next`? (Same filters, and every
+/// word of `prev` is a prefix of the word at the same place in `next`.)
+pub fn narrows(prev: &Query, next: &Query) -> bool {
+    prev.filters == next.filters
+        && prev.errors.is_empty()
+        && prev.terms.len() <= next.terms.len()
+        && prev
+            .terms
+            .iter()
+            .zip(&next.terms)
+            .all(|(a, b)| b.text().starts_with(a.text()))
+}
+
+/// The rows of the list.
+pub fn build_rows(req: &ListRequest, m: &Matcher, threads: usize) -> Vec<Row> {
+    let mut hits = matching(req, m, threads);
+    let s = req.sessions;
+    let recent = |i: usize| s[i].updated_at.or(s[i].started_at);
+    let has_terms = !term_pairs(req.query).is_empty();
+    match req.sort {
+        SortKey::Relevance if has_terms => {
+            hits.sort_by(|a, b| b.1.cmp(&a.1).then(recent(b.0).cmp(&recent(a.0))))
+        }
+        SortKey::Relevance | SortKey::Recent => {
+            hits.sort_by(|a, b| recent(b.0).cmp(&recent(a.0)).then(a.0.cmp(&b.0)))
+        }
+        SortKey::Cost => hits.sort_by(|a, b| {
+            let ca = s[a.0].cost_usd.unwrap_or(-1.0);
+            let cb = s[b.0].cost_usd.unwrap_or(-1.0);
+            cb.total_cmp(&ca).then(recent(b.0).cmp(&recent(a.0)))
+        }),
+        SortKey::Tokens => hits.sort_by(|a, b| {
+            let t = |i: usize| {
+                if s[i].tokens_known {
+                    s[i].tokens.total() as i128
+                } else {
+                    -1
+                }
+            };
+            t(b.0).cmp(&t(a.0)).then(recent(b.0).cmp(&recent(a.0)))
+        }),
+        SortKey::Messages => hits.sort_by(|a, b| {
+            s[b.0]
+                .messages
+                .cmp(&s[a.0].messages)
+                .then(recent(b.0).cmp(&recent(a.0)))
+        }),
+        SortKey::Oldest => hits.sort_by(|a, b| {
+            let o = |i: usize| s[i].started_at.or(s[i].updated_at);
+            o(a.0).cmp(&o(b.0)).then(a.0.cmp(&b.0))
+        }),
+    }
+    if !req.group {
+        return hits
+            .into_iter()
+            .map(|(idx, score)| Row::Session { idx, score })
+            .collect();
+    }
+    group_rows(s, hits)
+}
+
+/// Group sorted hits by project, groups in the order of their first (best) session.
+pub fn group_rows(s: &[Session], hits: Vec<(usize, i64)>) -> Vec<Row> {
+    let mut order: Vec<String> = Vec::new();
+    let mut groups: std::collections::HashMap<String, Vec<(usize, i64)>> = Default::default();
+    for (idx, score) in hits {
+        let name = s[idx]
+            .project
+            .clone()
+            .unwrap_or_else(|| "(no project)".to_string());
+        if !groups.contains_key(&name) {
+            order.push(name.clone());
+        }
+        groups.entry(name).or_default().push((idx, score));
+    }
+    let mut rows = Vec::new();
+    for name in order {
+        let members = groups.remove(&name).unwrap_or_default();
+        let mut g = GroupRow {
+            name,
+            sessions: members.len() as u64,
+            messages: 0,
+            tokens: 0,
+            cost: None,
+        };
+        for (i, _) in &members {
+            g.messages += s[*i].messages;
+            if s[*i].tokens_known {
+                g.tokens += s[*i].tokens.total();
+            }
+            if let Some(c) = s[*i].cost_usd {
+                g.cost = Some(g.cost.unwrap_or(0.0) + c);
+            }
+        }
+        rows.push(Row::Group(g));
+        rows.extend(
+            members
+                .into_iter()
+                .map(|(idx, score)| Row::Session { idx, score }),
+        );
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Agent, test_session};
+    use crate::search::query::parse;
+    use chrono::{Duration, FixedOffset, TimeZone};
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap()
+    }
+
+    fn sessions() -> Vec<Session> {
+        let mk =
+            |i: usize, title: &str, project: &str, agent: Agent, mins: i64, cost: Option<f64>| {
+                let mut s = test_session(i);
+                s.title = title.into();
+                s.project = Some(project.into());
+                s.agent = agent;
+                s.updated_at = Some(now() - Duration::minutes(mins));
+                s.started_at = s.updated_at;
+                s.cost_usd = cost;
+                s.messages = i as u64 + 1;
+                s.tokens.input = (10 - i as u64) * 100;
+                s
+            };
+        vec![
+            mk(
+                0,
+                "Refactor the payment module",
+                "shop",
+                Agent::Claude,
+                5,
+                Some(0.5),
+            ),
+            mk(
+                1,
+                "Fix the auth bug in login",
+                "api",
+                Agent::Codex,
+                50,
+                Some(2.0),
+            ),
+            mk(2, "Add dark mode", "web", Agent::Claude, 500, None),
+            mk(
+                3,
+                "a user tried to hack the bug tracker",
+                "api",
+                Agent::Pi,
+                5000,
+                Some(0.1),
+            ),
+        ]
+    }
+
+    fn rows(q: &str, sort: SortKey, group: bool) -> Vec<Row> {
+        let s = sessions();
+        let hay = Haystacks::build(&s);
+        let q = parse(q, now(), FixedOffset::east_opt(0).unwrap());
+        build_rows(
+            &ListRequest {
+                sessions: &s,
+                hay: &hay,
+                query: &q,
+                sort,
+                group,
+                now: now(),
+                candidates: None,
+            },
+            &Matcher::default(),
+            2,
+        )
+    }
+
+    fn ids(rows: &[Row]) -> Vec<usize> {
+        rows.iter().filter_map(Row::session).collect()
+    }
+
+    #[test]
+    fn empty_query_lists_everything_most_recent_first() {
+        assert_eq!(ids(&rows("", SortKey::Relevance, false)), vec![0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn an_exact_title_hit_outranks_a_scattered_one() {
+        // "auth bug" is in 1's title as typed; 3 only has the letters scattered about
+        let r = rows("auth bug", SortKey::Relevance, false);
+        assert_eq!(ids(&r)[0], 1, "{r:?}");
+        assert!(ids(&r).contains(&3), "the scattered match is still listed");
+    }
+
+    #[test]
+    fn words_and_filters_combine() {
+        assert_eq!(
+            ids(&rows("agent:claude", SortKey::Relevance, false)),
+            vec![0, 2]
+        );
+        assert_eq!(
+            ids(&rows("bug project:api", SortKey::Relevance, false)).len(),
+            2
+        );
+        assert_eq!(
+            ids(&rows("dark agent:codex", SortKey::Relevance, false)),
+            Vec::<usize>::new()
+        );
+        assert_eq!(ids(&rows("cost>1", SortKey::Relevance, false)), vec![1]);
+        // words match project, agent and other fields too
+        assert_eq!(ids(&rows("web", SortKey::Relevance, false)), vec![2]);
+    }
+
+    #[test]
+    fn sorts() {
+        assert_eq!(
+            ids(&rows("", SortKey::Cost, false)),
+            vec![1, 0, 3, 2],
+            "unpriced last"
+        );
+        assert_eq!(ids(&rows("", SortKey::Tokens, false)), vec![0, 1, 2, 3]);
+        assert_eq!(ids(&rows("", SortKey::Messages, false)), vec![3, 2, 1, 0]);
+        assert_eq!(ids(&rows("", SortKey::Oldest, false)), vec![3, 2, 1, 0]);
+        let mut k = SortKey::Relevance;
+        for _ in 0..6 {
+            k = k.next();
+        }
+        assert_eq!(k, SortKey::Relevance, "the cycle comes back");
+    }
+
+    #[test]
+    fn groups_with_totals() {
+        let r = rows("", SortKey::Recent, true);
+        let names: Vec<String> = r
+            .iter()
+            .filter_map(|r| match r {
+                Row::Group(g) => Some(format!("{}:{}", g.name, g.sessions)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(names, vec!["shop:1", "api:2", "web:1"]);
+        let Row::Group(api) = &r[2] else {
+            panic!("{r:?}")
+        };
+        assert_eq!(api.messages, 2 + 4);
+        assert_eq!(api.cost, Some(2.1));
+        assert_eq!(ids(&r), vec![0, 1, 3, 2]);
+    }
+
+    #[test]
+    fn narrowing_gives_the_same_result() {
+        let s = sessions();
+        let hay = Haystacks::build(&s);
+        let tz = FixedOffset::east_opt(0).unwrap();
+        let q1 = parse("b", now(), tz);
+        let q2 = parse("bug", now(), tz);
+        assert!(narrows(&q1, &q2));
+        assert!(!narrows(&q2, &parse("bug agent:pi", now(), tz)));
+        let m = Matcher::default();
+        let req = |q, c| ListRequest {
+            sessions: &s,
+            hay: &hay,
+            query: q,
+            sort: SortKey::Relevance,
+            group: false,
+            now: now(),
+            candidates: c,
+        };
+        let first: Vec<usize> = ids(&build_rows(&req(&q1, None), &m, 1));
+        let narrowed = build_rows(&req(&q2, Some(&first)), &m, 1);
+        let full = build_rows(&req(&q2, None), &m, 1);
+        assert_eq!(narrowed, full);
+    }
+
+    #[test]
+    fn title_positions_for_highlighting() {
+        let s = sessions();
+        let hay = Haystacks::build(&s);
+        let q = parse("auth", now(), FixedOffset::east_opt(0).unwrap());
+        let pos = title_positions(&hay.items[1], &q, &Matcher::default());
+        let title: Vec<char> = hay.items[1].title.chars().collect();
+        let matched: String = pos.iter().map(|&i| title[i]).collect();
+        assert_eq!(matched, "auth");
+    }
+
+    #[test]
+    fn parallel_scoring_equals_serial() {
+        let base = sessions();
+        let mut many = Vec::new();
+        for i in 0..5000 {
+            let mut s = base[i % 4].clone();
+            s.title = format!("{} #{i}", s.title);
+            s.updated_at = Some(now() - Duration::seconds(i as i64));
+            many.push(s);
+        }
+        let hay = Haystacks::build(&many);
+        let q = parse("bug", now(), FixedOffset::east_opt(0).unwrap());
+        let req = ListRequest {
+            sessions: &many,
+            hay: &hay,
+            query: &q,
+            sort: SortKey::Relevance,
+            group: false,
+            now: now(),
+            candidates: None,
+        };
+        let m = Matcher::default();
+        assert_eq!(build_rows(&req, &m, 1), build_rows(&req, &m, 2));
+    }
+}
