@@ -8,6 +8,7 @@
 //! line which completes an earlier message (streamed duplicates, re-written ids, rewinds) can
 //! replace or truncate what was emitted before.
 
+pub mod agsh;
 pub mod claude;
 pub mod codex;
 pub mod pi;
@@ -465,6 +466,7 @@ pub fn all_sources() -> Vec<Box<dyn Source>> {
         Box::new(claude::ClaudeSource),
         Box::new(codex::CodexSource),
         Box::new(pi::PiSource),
+        Box::new(agsh::AgshSource),
     ]
 }
 
