@@ -130,7 +130,7 @@ impl Context {
         let mut demo_fallback = false;
         if !demo && allow_demo_fallback {
             let reg = Registry::new(env.clone(), config.clone());
-            if !reg.roots().iter().any(|r| r.path.exists()) {
+            if !reg.roots().iter().any(|r| reg.root_present(r)) {
                 demo = true;
                 demo_fallback = true;
             }
@@ -140,7 +140,9 @@ impl Context {
             .context("cannot find a cache directory: set HOME or XDG_CACHE_HOME")?;
         if demo {
             let home = crate::demo::install(&cache.join("demo"))?;
-            let demo_env = Env::with_home(&home, &[]);
+            // profclaw keeps no default database: the demo's is found through PROFCLAW_HOME
+            let profclaw_home = home.join("profclaw").display().to_string();
+            let demo_env = Env::with_home(&home, &[("PROFCLAW_HOME", profclaw_home.as_str())]);
             let index_path = global
                 .index
                 .clone()
@@ -520,7 +522,7 @@ pub fn doctor(ctx: &Context, reader: &Reader, report: Option<&RefreshReport>) ->
                     } else {
                         r.origin.describe()
                     },
-                    exists: r.path.exists(),
+                    exists: ctx.registry.root_present(r),
                 })
                 .collect(),
             stores: mine.len() as u64,

@@ -12,6 +12,7 @@ pub mod agsh;
 pub mod claude;
 pub mod codex;
 pub mod pi;
+pub mod profclaw;
 pub mod sqlite;
 pub mod util;
 
@@ -467,6 +468,7 @@ pub fn all_sources() -> Vec<Box<dyn Source>> {
         Box::new(codex::CodexSource),
         Box::new(pi::PiSource),
         Box::new(agsh::AgshSource),
+        Box::new(profclaw::ProfclawSource::default()),
     ]
 }
 
@@ -521,6 +523,11 @@ impl Registry {
             }
         }
         out
+    }
+
+    /// Is a root there: an existing path, or a server the source reads remotely?
+    pub fn root_present(&self, root: &Root) -> bool {
+        root.path.exists() || self.source(root.agent).is_some_and(|s| s.is_remote(root))
     }
 
     /// Fill in what is decided at read time: the source's decorations and the resume target.
