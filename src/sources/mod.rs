@@ -8,6 +8,7 @@
 //! line which completes an earlier message (streamed duplicates, re-written ids, rewinds) can
 //! replace or truncate what was emitted before.
 
+pub mod agenix;
 pub mod claude;
 pub mod codex;
 pub mod sqlite;
@@ -460,7 +461,11 @@ pub fn config_roots(ctx: &DiscoverCtx, agent: Agent) -> Vec<Root> {
 
 /// All sources revisit ships, in display order.
 pub fn all_sources() -> Vec<Box<dyn Source>> {
-    vec![Box::new(claude::ClaudeSource), Box::new(codex::CodexSource)]
+    vec![
+        Box::new(claude::ClaudeSource),
+        Box::new(codex::CodexSource),
+        Box::new(agenix::AgenixSource),
+    ]
 }
 
 /// Sources plus the environment and config they discover from.
