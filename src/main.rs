@@ -7,8 +7,17 @@ fn main() {
     let code = match real_main(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("revisit: {e:#}");
-            1
+            // a closed pipe (`revisit list | head`) is not an error worth a message
+            let broken_pipe = e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            });
+            if broken_pipe {
+                0
+            } else {
+                eprintln!("revisit: {e:#}");
+                1
+            }
         }
     };
     std::process::exit(code);

@@ -8,6 +8,7 @@
 //! line which completes an earlier message (streamed duplicates, re-written ids, rewinds) can
 //! replace or truncate what was emitted before.
 
+pub mod agenix;
 pub mod agsh;
 pub mod claude;
 pub mod codex;
@@ -468,6 +469,7 @@ pub fn all_sources() -> Vec<Box<dyn Source>> {
         Box::new(codex::CodexSource),
         Box::new(pi::PiSource),
         Box::new(agsh::AgshSource),
+        Box::new(agenix::AgenixSource),
         Box::new(profclaw::ProfclawSource::default()),
     ]
 }
