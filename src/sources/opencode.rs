@@ -865,6 +865,9 @@ fn col_of(cols: &[String], alias: &str, name: &str) -> String {
 }
 
 fn read_db(conn: &Connection, prev: Option<StoreState>) -> rusqlite::Result<(Sink, StoreState)> {
+    // one read transaction: the change detection and the rows come from the same snapshot
+    // (a WAL reader never blocks the agent's writes; dropping it rolls back, writing nothing)
+    let _snapshot = conn.unchecked_transaction()?;
     let scols = sqlite::columns(conn, "session")?;
     if !scols.iter().any(|c| c == "id") {
         // no session table (an empty or unrelated database): nothing to list
