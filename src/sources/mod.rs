@@ -12,6 +12,7 @@ pub mod agenix;
 pub mod agsh;
 pub mod claude;
 pub mod codex;
+pub mod opencode;
 pub mod pi;
 pub mod profclaw;
 pub mod sqlite;
@@ -467,6 +468,7 @@ pub fn all_sources() -> Vec<Box<dyn Source>> {
     vec![
         Box::new(claude::ClaudeSource),
         Box::new(codex::CodexSource),
+        Box::new(opencode::OpencodeSource),
         Box::new(pi::PiSource),
         Box::new(agsh::AgshSource),
         Box::new(agenix::AgenixSource),
