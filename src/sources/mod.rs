@@ -10,6 +10,7 @@
 
 pub mod claude;
 pub mod codex;
+pub mod gemini;
 pub mod sqlite;
 pub mod util;
 
@@ -460,7 +461,11 @@ pub fn config_roots(ctx: &DiscoverCtx, agent: Agent) -> Vec<Root> {
 
 /// All sources revisit ships, in display order.
 pub fn all_sources() -> Vec<Box<dyn Source>> {
-    vec![Box::new(claude::ClaudeSource), Box::new(codex::CodexSource)]
+    vec![
+        Box::new(claude::ClaudeSource),
+        Box::new(codex::CodexSource),
+        Box::new(gemini::GeminiSource::default()),
+    ]
 }
 
 /// Sources plus the environment and config they discover from.
