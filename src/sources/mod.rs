@@ -12,6 +12,7 @@ pub mod agenix;
 pub mod agsh;
 pub mod claude;
 pub mod codex;
+pub mod gemini;
 pub mod opencode;
 pub mod pi;
 pub mod profclaw;
@@ -468,6 +469,7 @@ pub fn all_sources() -> Vec<Box<dyn Source>> {
     vec![
         Box::new(claude::ClaudeSource),
         Box::new(codex::CodexSource),
+        Box::new(gemini::GeminiSource::default()),
         Box::new(opencode::OpencodeSource),
         Box::new(pi::PiSource),
         Box::new(agsh::AgshSource),
