@@ -31,15 +31,22 @@ pub fn install(dir: &Path) -> Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn demo_has_sessions_for_each_agent_it_ships() {
+    fn demo_has_sessions_for_every_agent() {
         let names: Vec<&str> = super::DEMO_FILES.iter().map(|(n, _)| *n).collect();
-        assert!(
-            names.iter().any(|n| n.starts_with(".claude/projects/")),
-            "{names:?}"
-        );
-        assert!(
-            names.iter().any(|n| n.starts_with(".codex/sessions/")),
-            "{names:?}"
-        );
+        for prefix in [
+            ".claude/projects/",
+            ".codex/sessions/",
+            ".gemini/tmp/",
+            ".local/share/opencode/",
+            ".pi/agent/sessions/",
+            ".local/share/agsh/",
+            ".agenix/",
+            "profclaw/data/",
+        ] {
+            assert!(
+                names.iter().any(|n| n.starts_with(prefix)),
+                "{prefix}: {names:?}"
+            );
+        }
     }
 }
