@@ -59,6 +59,16 @@ fn run(home: &Path, scratch: &Path, config: &Path, db: &Path, args: &[&str]) -> 
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// (agent, id prefix, cwd, prompts, tool calls, (input, output) or None when not recorded)
+type Case = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    u64,
+    u64,
+    Option<(u64, u64)>,
+);
+
 #[test]
 fn every_agent_listed_once_with_its_figures() {
     let Some(f) = shared_fixtures() else { return };
@@ -100,7 +110,7 @@ fn every_agent_listed_once_with_its_figures() {
             .unwrap_or_else(|| panic!("{agent}:{id} not listed"))
     };
     // (agent, id prefix, cwd, prompts, tool calls, input, output) per GENERATED*.md
-    let cases: &[(&str, &str, Option<&str>, u64, u64, Option<(u64, u64)>)] = &[
+    let cases: &[Case] = &[
         (
             "claude",
             "33cb1066",
