@@ -67,6 +67,55 @@ impl Home {
             .collect()
     }
 
+    /// Full-text results for a few words, comparable across indexes.
+    fn searches(index: &Path) -> Vec<Vec<(String, Vec<usize>)>> {
+        let r = Reader::open(index).unwrap();
+        let now = chrono::Utc::now();
+        let tz = chrono::FixedOffset::east_opt(0).unwrap();
+        [
+            "login",
+            "docs",
+            "sub",
+            "tests",
+            "one more thing",
+            "rewritten",
+            "half",
+            "unfinished",
+        ]
+        .iter()
+        .map(|w| {
+            let q = revisit::search::query::parse(w, now, tz);
+            let mut hits: Vec<(String, Vec<usize>)> =
+                revisit::search::fts::search_sessions(&r, &q, now, 100)
+                    .unwrap()
+                    .into_iter()
+                    .map(|h| (h.key, h.messages))
+                    .collect();
+            hits.sort();
+            hits
+        })
+        .collect()
+    }
+
+    /// The FTS index holds exactly the messages that exist (no stale or missing rows).
+    fn assert_fts_consistent(index: &Path) {
+        let c = rusqlite::Connection::open(index).unwrap();
+        let ids = |sql: &str| -> Vec<i64> {
+            let mut st = c.prepare(sql).unwrap();
+            let v: Vec<i64> = st
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .map(|x| x.unwrap())
+                .collect();
+            v
+        };
+        assert_eq!(
+            ids("SELECT id FROM messages_fts_docsize ORDER BY id"),
+            ids("SELECT id FROM messages ORDER BY id"),
+            "every message is indexed once, and nothing else"
+        );
+    }
+
     /// The incremental index equals a full index made now from scratch.
     fn assert_equals_fresh(&self) {
         let fresh = tempfile::tempdir().unwrap();
@@ -76,6 +125,8 @@ impl Home {
             .refresh(&self.reg, &mut |_| {})
             .unwrap();
         assert_eq!(Home::contents(&self.index), Home::contents(&path));
+        assert_eq!(Home::searches(&self.index), Home::searches(&path));
+        Home::assert_fts_consistent(&self.index);
     }
 }
 

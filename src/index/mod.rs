@@ -4,6 +4,7 @@
 //! number of readers ([`query::Reader`]) on their own connections. WAL mode lets readers see
 //! the last committed batch while the writer works.
 
+pub mod body;
 pub mod feed;
 pub mod query;
 pub mod schema;

@@ -213,9 +213,9 @@ impl Reader {
             .conn
             .prepare_cached("SELECT body FROM messages WHERE part_id = ?1 ORDER BY seq")?;
         for (part, _) in self.parts(key)? {
-            let rows = stmt.query_map([part], |r| r.get::<_, String>(0))?;
+            let rows = stmt.query_map([part], |r| r.get::<_, Vec<u8>>(0))?;
             for body in rows {
-                if let Ok(m) = serde_json::from_str::<Message>(&body?) {
+                if let Some(m) = super::body::decode(&body?) {
                     out.push(m);
                 }
             }
@@ -225,12 +225,12 @@ impl Reader {
 
     /// One message by its place in a part.
     pub fn message_at(&self, part: i64, seq: i64) -> Result<Option<Message>, IndexError> {
-        let body: Option<String> = self
+        let body: Option<Vec<u8>> = self
             .conn
             .prepare_cached("SELECT body FROM messages WHERE part_id = ?1 AND seq = ?2")?
             .query_row(params![part, seq], |r| r.get(0))
             .optional()?;
-        Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
+        Ok(body.and_then(|b| super::body::decode(&b)))
     }
 
     /// Full-text hits, best first: (session key, part, seq, score where higher is better).

@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 /// Bump whenever the schema or the meaning of stored data changes.
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
 
 pub const CREATE: &str = r#"
 CREATE TABLE stores(
@@ -64,7 +64,8 @@ CREATE TABLE messages(
     cache_write_1h INTEGER NOT NULL,
     reasoning     INTEGER NOT NULL,
     cost          REAL,
-    body          TEXT NOT NULL,
+    -- the message, see index::body (plain or zstd-compressed JSON)
+    body          BLOB NOT NULL,
     UNIQUE(part_id, seq)
 );
 CREATE INDEX messages_leaf ON messages(leaf) WHERE leaf IS NOT NULL;

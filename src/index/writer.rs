@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 /// Examples of skipped records kept per store (the count is kept in full).
 const ISSUE_EXAMPLES: i64 = 20;
-const COMMIT_EVERY: Duration = Duration::from_millis(300);
+const COMMIT_EVERY: Duration = Duration::from_millis(700);
 
 /// What `revisit index` reports.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -83,7 +83,7 @@ enum Out {
     },
     Chunk {
         idx: usize,
-        sink: Sink,
+        sink: Encoded,
         bytes: u64,
         tentative: bool,
     },
@@ -105,6 +105,89 @@ struct StoreDone {
     tail_hash: u64,
     pending: u64,
     state: Vec<u8>,
+}
+
+/// A message ready for the index (columns, stored body, FTS text), prepared on a worker
+/// thread so the single writer only runs SQL.
+struct EncodedMsg {
+    role: &'static str,
+    time: Option<i64>,
+    model: Option<String>,
+    prompt: bool,
+    tool_calls: i64,
+    sidechain: bool,
+    agent_id: Option<String>,
+    leaf: Option<i64>,
+    usage: Option<TokenUsage>,
+    cost: Option<f64>,
+    body: Vec<u8>,
+    fts: String,
+}
+
+impl EncodedMsg {
+    fn of(m: &Message) -> EncodedMsg {
+        EncodedMsg {
+            role: m.role.as_str(),
+            time: ms(m.time),
+            model: m.model.clone(),
+            prompt: m.is_prompt(),
+            tool_calls: m.tool_calls() as i64,
+            sidechain: m.sidechain,
+            agent_id: m.agent_id.clone(),
+            leaf: m.native_id.as_deref().map(leaf_hash),
+            usage: m.usage,
+            cost: m.cost_usd,
+            body: super::body::encode(m),
+            fts: crate::search::fts::message_text(m),
+        }
+    }
+}
+
+enum EncodedOp {
+    Put(u32, Box<EncodedMsg>),
+    Truncate(u32),
+}
+
+struct EncodedDelta {
+    uid: String,
+    primary: bool,
+    meta: Option<SessionMeta>,
+    ops: Vec<EncodedOp>,
+}
+
+/// A parser's output with its messages encoded.
+struct Encoded {
+    sessions: Vec<EncodedDelta>,
+    hints: Vec<crate::sources::TitleHint>,
+    issues: Vec<crate::sources::ParseIssue>,
+    complete: bool,
+    removed: Vec<String>,
+}
+
+fn encode(sink: Sink) -> Encoded {
+    Encoded {
+        sessions: sink
+            .sessions
+            .into_iter()
+            .map(|d| EncodedDelta {
+                uid: d.uid,
+                primary: d.primary,
+                meta: d.meta,
+                ops: d
+                    .ops
+                    .into_iter()
+                    .map(|op| match op {
+                        MsgOp::Put(seq, m) => EncodedOp::Put(seq, Box::new(EncodedMsg::of(&m))),
+                        MsgOp::Truncate(n) => EncodedOp::Truncate(n),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        hints: sink.hints,
+        issues: sink.issues,
+        complete: sink.complete,
+        removed: sink.removed,
+    }
 }
 
 fn run_job(job: &Job, reg: &Registry, tx: &crossbeam_channel::Sender<Out>) {
@@ -135,7 +218,7 @@ fn run_job(job: &Job, reg: &Registry, tx: &crossbeam_channel::Sender<Out>) {
             let result = feed::feed(path, p.as_mut(), from, &mut |sink, bytes| {
                 let _ = tx.send(Out::Chunk {
                     idx,
-                    sink,
+                    sink: encode(sink),
                     bytes,
                     tentative: false,
                 });
@@ -145,7 +228,7 @@ fn run_job(job: &Job, reg: &Registry, tx: &crossbeam_channel::Sender<Out>) {
                     if let Some(t) = r.tentative {
                         let _ = tx.send(Out::Chunk {
                             idx,
-                            sink: t,
+                            sink: encode(t),
                             bytes: 0,
                             tentative: true,
                         });
@@ -195,7 +278,7 @@ fn run_job(job: &Job, reg: &Registry, tx: &crossbeam_channel::Sender<Out>) {
                     });
                     let _ = tx.send(Out::Chunk {
                         idx,
-                        sink,
+                        sink: encode(sink),
                         bytes: job.stat.0.max(0) as u64,
                         tentative: false,
                     });
@@ -234,6 +317,13 @@ fn ms(t: Option<chrono::DateTime<chrono::Utc>>) -> Option<i64> {
 impl Writer {
     pub fn open(path: &Path) -> Result<Writer, IndexError> {
         let (conn, rebuilt) = super::open_writable(path)?;
+        // FTS changes are staged here and applied together before each commit: FTS5 flushes
+        // its pending terms at every statement savepoint, so interleaving its inserts with
+        // other writes would flush (and merge segments) once per statement.
+        conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS fts_pending(rowid INTEGER PRIMARY KEY, text TEXT NOT NULL);
+             CREATE TEMP TABLE IF NOT EXISTS fts_deletes(rowid INTEGER PRIMARY KEY);",
+        )?;
         Ok(Writer {
             conn,
             path: path.to_path_buf(),
@@ -307,6 +397,7 @@ impl Writer {
                 }
                 delete_store(&tx, row.id, &mut dirty)?;
             }
+            flush_fts(&tx)?;
             tx.commit()?;
         }
 
@@ -446,6 +537,7 @@ impl Writer {
                     }
                     if last_commit.elapsed() >= COMMIT_EVERY {
                         rebuild_sessions(&tx, &mut dirty, &mut report.changed)?;
+                        flush_fts(&tx)?;
                         tx.commit()?;
                         tx = self.conn.transaction()?;
                         last_commit = Instant::now();
@@ -454,6 +546,7 @@ impl Writer {
                     }
                 }
                 rebuild_sessions(&tx, &mut dirty, &mut report.changed)?;
+                flush_fts(&tx)?;
                 tx.commit()?;
                 Ok(())
             });
@@ -461,6 +554,7 @@ impl Writer {
         } else if !dirty.is_empty() {
             let tx = self.conn.transaction()?;
             rebuild_sessions(&tx, &mut dirty, &mut report.changed)?;
+            flush_fts(&tx)?;
             tx.commit()?;
         }
 
@@ -538,9 +632,10 @@ fn clear_store(
     dirty.extend(store_sessions(tx, store_id)?);
     dirty.extend(leaf_hint_sessions(tx, store_id)?);
     dirty.extend(session_hint_keys(tx, store_id)?);
-    tx.execute(
-        "DELETE FROM messages_fts WHERE rowid IN (SELECT m.id FROM messages m JOIN parts p ON p.id = m.part_id WHERE p.store_id = ?1)",
-        [store_id],
+    fts_forget(
+        tx,
+        "SELECT m.id FROM messages m JOIN parts p ON p.id = m.part_id WHERE p.store_id = ?1",
+        &[&store_id],
     )?;
     tx.execute(
         "DELETE FROM messages WHERE part_id IN (SELECT id FROM parts WHERE store_id = ?1)",
@@ -591,10 +686,11 @@ fn rollback_tentative(
 }
 
 fn truncate(tx: &Transaction, part: i64, from: i64) -> rusqlite::Result<()> {
-    tx.prepare_cached(
-        "DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE part_id = ?1 AND seq >= ?2)",
-    )?
-    .execute(params![part, from])?;
+    fts_forget(
+        tx,
+        "SELECT id FROM messages WHERE part_id = ?1 AND seq >= ?2",
+        &[&part, &from],
+    )?;
     tx.prepare_cached("DELETE FROM messages WHERE part_id = ?1 AND seq >= ?2")?
         .execute(params![part, from])?;
     Ok(())
@@ -629,11 +725,10 @@ fn put_message(
     tx: &Transaction,
     part: i64,
     seq: u32,
-    m: &Message,
+    m: &EncodedMsg,
     replace: bool,
 ) -> rusqlite::Result<()> {
     let u = m.usage.unwrap_or_default();
-    let body = serde_json::to_string(m).unwrap_or_else(|_| "{}".into());
     let id: i64 = tx
         .prepare_cached(
             "INSERT INTO messages(part_id, seq, role, time, model, prompt, tool_calls, sidechain, agent_id, leaf,
@@ -652,14 +747,14 @@ fn put_message(
             params![
                 part,
                 seq,
-                m.role.as_str(),
-                ms(m.time),
+                m.role,
+                m.time,
                 m.model,
-                m.is_prompt(),
-                m.tool_calls() as i64,
+                m.prompt,
+                m.tool_calls,
                 m.sidechain,
                 m.agent_id,
-                m.native_id.as_deref().map(leaf_hash),
+                m.leaf,
                 m.usage.is_some(),
                 u.input as i64,
                 u.output as i64,
@@ -667,28 +762,65 @@ fn put_message(
                 u.cache_write as i64,
                 u.cache_write_1h as i64,
                 u.reasoning as i64,
-                m.cost_usd,
-                body
+                m.cost,
+                m.body
             ],
             |r| r.get(0),
         )?;
     if replace {
-        tx.prepare_cached("DELETE FROM messages_fts WHERE rowid = ?1")?
-            .execute([id])?;
+        // a row indexed before this batch must leave the FTS index; one staged in this batch
+        // just gets its new text
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO temp.fts_deletes(rowid)
+             SELECT ?1 WHERE NOT EXISTS (SELECT 1 FROM temp.fts_pending WHERE rowid = ?1)",
+        )?
+        .execute([id])?;
     }
-    let text = crate::search::fts::message_text(m);
-    if !text.is_empty() {
-        tx.prepare_cached("INSERT INTO messages_fts(rowid, text) VALUES (?1, ?2)")?
+    let text = &m.fts;
+    if text.is_empty() {
+        tx.prepare_cached("DELETE FROM temp.fts_pending WHERE rowid = ?1")?
+            .execute([id])?;
+    } else {
+        tx.prepare_cached("INSERT OR REPLACE INTO temp.fts_pending(rowid, text) VALUES (?1, ?2)")?
             .execute(params![id, text])?;
     }
     Ok(())
+}
+
+/// Rows (ids selected by `ids_sql`) are about to be deleted: forget their staged FTS text, and
+/// remove from the FTS index those indexed before this batch.
+fn fts_forget(
+    tx: &Transaction,
+    ids_sql: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(&format!(
+        "INSERT OR IGNORE INTO temp.fts_deletes(rowid)
+         SELECT id FROM ({ids_sql}) WHERE id NOT IN (SELECT rowid FROM temp.fts_pending)"
+    ))?
+    .execute(args)?;
+    tx.prepare_cached(&format!(
+        "DELETE FROM temp.fts_pending WHERE rowid IN (SELECT id FROM ({ids_sql}))"
+    ))?
+    .execute(args)?;
+    Ok(())
+}
+
+/// Apply the staged FTS changes: deletes first, then every insert in one statement.
+fn flush_fts(tx: &Transaction) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "DELETE FROM messages_fts WHERE rowid IN (SELECT rowid FROM temp.fts_deletes);
+         INSERT INTO messages_fts(rowid, text) SELECT rowid, text FROM temp.fts_pending;
+         DELETE FROM temp.fts_deletes;
+         DELETE FROM temp.fts_pending;",
+    )
 }
 
 fn apply(
     tx: &Transaction,
     store_id: i64,
     agent: Agent,
-    sink: Sink,
+    sink: Encoded,
     tentative: bool,
     dirty: &mut HashSet<String>,
 ) -> rusqlite::Result<()> {
@@ -731,12 +863,12 @@ fn apply(
         }
         for op in delta.ops {
             match op {
-                MsgOp::Put(seq, msg) => {
+                EncodedOp::Put(seq, msg) => {
                     let replace = (seq as i64) < len;
                     put_message(tx, part, seq, &msg, replace)?;
                     len = len.max(seq as i64 + 1);
                 }
-                MsgOp::Truncate(n) => {
+                EncodedOp::Truncate(n) => {
                     truncate(tx, part, n as i64)?;
                     len = len.min(n as i64);
                 }

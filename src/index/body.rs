@@ -1,0 +1,65 @@
+//! How a message is stored in the index: its JSON, zstd-compressed when that pays off. The
+//! first byte says which: `J` plain JSON, `Z` zstd frame of the JSON.
+
+use crate::model::Message;
+
+/// Bodies shorter than this are stored as they are (compression would not gain).
+const COMPRESS_FROM: usize = 200;
+const LEVEL: i32 = 1;
+
+pub fn encode(m: &Message) -> Vec<u8> {
+    let json = serde_json::to_vec(m).unwrap_or_else(|_| b"{}".to_vec());
+    if json.len() >= COMPRESS_FROM
+        && let Ok(z) = zstd::bulk::compress(&json, LEVEL)
+        && z.len() + 1 < json.len()
+    {
+        let mut out = Vec::with_capacity(z.len() + 1);
+        out.push(b'Z');
+        out.extend_from_slice(&z);
+        return out;
+    }
+    let mut out = Vec::with_capacity(json.len() + 1);
+    out.push(b'J');
+    out.extend_from_slice(&json);
+    out
+}
+
+/// The message back; `None` for bytes revisit did not write.
+pub fn decode(bytes: &[u8]) -> Option<Message> {
+    match bytes.split_first()? {
+        (b'J', json) => serde_json::from_slice(json).ok(),
+        (b'Z', z) => {
+            let json = zstd::stream::decode_all(z).ok()?;
+            serde_json::from_slice(&json).ok()
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Block, Role};
+
+    #[test]
+    fn round_trips_small_and_large() {
+        let mut small = Message::new(Role::User);
+        small.blocks.push(Block::text("hi"));
+        let e = encode(&small);
+        assert_eq!(e[0], b'J');
+        assert_eq!(decode(&e).unwrap(), small);
+        let mut big = Message::new(Role::Tool);
+        big.blocks.push(Block::ToolResult {
+            call_id: "c".into(),
+            output: "line of output\n".repeat(500),
+            is_error: false,
+        });
+        let e = encode(&big);
+        assert_eq!(e[0], b'Z');
+        assert!(e.len() < 1000, "compressed: {}", e.len());
+        assert_eq!(decode(&e).unwrap(), big);
+        assert!(decode(b"").is_none());
+        assert!(decode(b"Xjunk").is_none());
+        assert!(decode(b"Zjunk").is_none());
+    }
+}
