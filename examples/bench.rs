@@ -47,6 +47,12 @@ enum What {
         #[arg(long, default_value_t = 20)]
         rounds: usize,
     },
+    /// Time raw SQL statements against an index (for investigating query plans).
+    Sql {
+        #[arg(long)]
+        index: PathBuf,
+        statements: Vec<String>,
+    },
 }
 
 fn pct(v: &mut [Duration], p: f64) -> Duration {
@@ -212,7 +218,7 @@ fn fts(index: PathBuf, rounds: usize) {
         let mut n = 0;
         for _ in 0..rounds {
             let t = Instant::now();
-            n = revisit::search::fts::search_sessions(&reader, &query, now, 500)
+            n = revisit::search::fts::search_sessions(&reader, &query, now, 200)
                 .unwrap()
                 .len();
             times.push(t.elapsed());
@@ -237,5 +243,18 @@ fn main() {
         What::Filter { sessions, rounds } => filter(sessions, rounds),
         What::Index { home, index: i } => index(home, i),
         What::Fts { index: i, rounds } => fts(i, rounds),
+        What::Sql {
+            index: i,
+            statements,
+        } => {
+            let c = rusqlite::Connection::open(i).unwrap();
+            for st in statements {
+                let t = Instant::now();
+                let n: i64 = c
+                    .query_row(&format!("SELECT count(*) FROM ({st})"), [], |r| r.get(0))
+                    .unwrap();
+                println!("{n:>8} rows  {}  {st}", ms(t.elapsed()));
+            }
+        }
     }
 }

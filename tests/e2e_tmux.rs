@@ -92,3 +92,47 @@ fn a_panic_restores_the_terminal_before_printing() {
     let modes = screen.lines().find(|l| l.starts_with("MODES:")).unwrap();
     assert_eq!(modes.trim_end(), "MODES:echo icanon");
 }
+
+#[test]
+fn search_opens_the_transcript_at_the_hit() {
+    let scratch = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_revisit");
+    let home = common::manifest().join("tests/fixtures/search/home");
+    let t = Tmux::start(
+        120,
+        32,
+        &[
+            ("HOME", home.display().to_string()),
+            (
+                "XDG_CACHE_HOME",
+                scratch.path().join("cache").display().to_string(),
+            ),
+            ("PATH", std::env::var("PATH").unwrap_or_default()),
+        ],
+    );
+    t.wait_for_prompt();
+    t.type_text(&format!("{bin}; echo EXIT=$?"), true);
+    t.wait_for("Sessions (3)");
+    // full-text search for an identifier, typed key by key
+    t.keys(&["C-f"]);
+    t.wait_for("full text>");
+    t.type_text("ERR_CONN-42", false);
+    let screen = t.wait_for("Sessions (1 of 3)");
+    assert!(
+        screen.contains("↳"),
+        "a snippet under the result:\n{screen}"
+    );
+    // Enter opens the transcript on the hit
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("hit 1/1");
+    assert!(screen.contains("panics with ERR_CONN-42"), "{screen}");
+    // n stays on the only hit; back to the list, clear, fuzzy filter
+    t.keys(&["n", "Escape", "Escape"]);
+    t.wait_for("Sessions (3)");
+    t.keys(&["/"]);
+    t.type_text("big log", false);
+    let screen = t.wait_for("Sessions (1 of 3)");
+    assert!(screen.contains("Dump the big log"), "{screen}");
+    t.keys(&["Escape", "q"]);
+    t.wait_for("EXIT=0");
+}

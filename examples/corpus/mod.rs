@@ -570,18 +570,27 @@ pub fn generate(
     let home = out.join("home");
     let mut r = Rng::new(seed);
     let mut w = Written { files: 0, bytes: 0 };
-    let per_session = if target_bytes == 0 {
-        40_000
+    // turns per session adapt to what a turn has cost so far, so the total lands near the target
+    let target = if target_bytes == 0 {
+        40_000 * sessions as u64
     } else {
-        target_bytes / sessions.max(1) as u64
+        target_bytes
     };
-    // about 3 KB per turn on average (tool outputs included)
-    let avg_turns = (per_session / 3_000).max(1) as usize;
+    let mut turns_written = 0u64;
     let start = 1_760_000_000i64; // October 2025
     let span = 400 * 86_400i64;
     for i in 0..sessions {
         let base = start + (i as i64 * span / sessions.max(1) as i64);
+        let left = target.saturating_sub(w.bytes);
+        let per_session = left / (sessions - i) as u64;
+        let per_turn = if turns_written == 0 {
+            8_000
+        } else {
+            w.bytes / turns_written
+        };
+        let avg_turns = (per_session / per_turn.max(1)).max(1) as usize;
         let turns = 1 + r.below(avg_turns * 2);
+        turns_written += turns as u64;
         match r.below(100) {
             0..=49 => claude(&mut r, &home, base, turns, &mut w)?,
             50..=84 => codex(&mut r, &home, base, turns, &mut w)?,

@@ -75,6 +75,16 @@ fn session_from_row(r: &Row) -> rusqlite::Result<Session> {
     })
 }
 
+/// Matches ranked by bm25 at most (see `Reader::fts_hits`).
+pub const RANK_MAX: usize = 8_000;
+
+/// Full-text hits, best first when `ranked`, newest first otherwise.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FtsHits {
+    pub hits: Vec<RawHit>,
+    pub ranked: bool,
+}
+
 /// One full-text hit: a message of a session.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawHit {
@@ -233,38 +243,67 @@ impl Reader {
         Ok(body.and_then(|b| super::body::decode(&b)))
     }
 
-    /// Full-text hits, best first: (session key, part, seq, score where higher is better).
-    /// Only messages of the session as listed (not of a shadowed duplicate store) count.
+    /// Full-text hits: (session key, part, seq, score where higher is better). Only messages
+    /// of the session as listed (not of a shadowed duplicate store) count.
+    ///
+    /// Ranking by bm25 costs about 2.5 µs per match, so it is done when a query matches at
+    /// most [`RANK_MAX`] messages; a word found nearly everywhere, and any prefix query,
+    /// returns its newest matches instead (`ranked` is false), which the caller orders by
+    /// session recency.
     pub fn fts_hits(
         &self,
         expr: &str,
         agent: Option<Agent>,
         limit: usize,
-    ) -> Result<Vec<RawHit>, IndexError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT p.session_key, m.part_id, m.seq, bm25(messages_fts) AS score
-             FROM messages_fts
-             JOIN messages m ON m.id = messages_fts.rowid
+        offset: usize,
+    ) -> Result<FtsHits, IndexError> {
+        // a prefix expands to many terms whose lists FTS5 merges on every query: counting
+        // first would double that cost, and a prefix search is "words starting with", where
+        // newest first serves as well as a rank
+        let prefix = expr.contains('*');
+        // the agent is a column of the FTS table: FTS5 filters by it itself
+        let expr = match agent {
+            Some(a) => format!("meta : \"{}\" AND ({expr})", a.as_str()),
+            None => expr.to_string(),
+        };
+        let expr = expr.as_str();
+        let ranked = !prefix
+            && {
+                let matches: i64 = self
+                .conn
+                .prepare_cached(
+                    "SELECT count(*) FROM (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 LIMIT ?2)",
+                )?
+                .query_row(params![expr, RANK_MAX as i64 + 1], |r| r.get(0))?;
+                matches as usize <= RANK_MAX
+            };
+        let inner = if ranked {
+            "SELECT rowid, rank AS score FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rank LIMIT ?2 OFFSET ?3"
+        } else {
+            "SELECT rowid, 0.0 AS score FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2 OFFSET ?3"
+        };
+        let sql = format!(
+            "SELECT p.session_key, m.part_id, m.seq, f.score
+             FROM ({inner}) f
+             JOIN messages m ON m.id = f.rowid
              JOIN parts p ON p.id = m.part_id
              JOIN sessions s ON s.key = p.session_key
-             WHERE messages_fts MATCH ?1
-               AND (p.id = s.primary_part OR p.is_primary = 0)
-               AND (?2 IS NULL OR s.agent = ?2)
-             ORDER BY score
-             LIMIT ?3",
-        )?;
-        let rows = stmt.query_map(
-            params![expr, agent.map(|a| a.as_str()), limit as i64],
-            |r| {
-                Ok(RawHit {
-                    key: r.get(0)?,
-                    part: r.get(1)?,
-                    seq: r.get(2)?,
-                    score: -r.get::<_, f64>(3)?,
-                })
-            },
-        )?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+             WHERE (p.id = s.primary_part OR p.is_primary = 0)
+             ORDER BY f.score, f.rowid DESC"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![expr, limit as i64, offset as i64], |r| {
+            Ok(RawHit {
+                key: r.get(0)?,
+                part: r.get(1)?,
+                seq: r.get(2)?,
+                score: -r.get::<_, f64>(3)?,
+            })
+        })?;
+        Ok(FtsHits {
+            hits: rows.collect::<rusqlite::Result<_>>()?,
+            ranked,
+        })
     }
 
     /// Working directories of the sessions indexed (for sources that look inside projects).

@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 /// Bump whenever the schema or the meaning of stored data changes.
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
 pub const CREATE: &str = r#"
 CREATE TABLE stores(
@@ -72,8 +72,10 @@ CREATE INDEX messages_leaf ON messages(leaf) WHERE leaf IS NOT NULL;
 
 -- Full text of every message (prompts, answers, thinking, tool inputs and capped outputs).
 -- Contentless: the text lives in messages.body; rowid = messages.id.
+-- `meta` holds the agent's name, so an agent: filter is applied inside FTS5.
 CREATE VIRTUAL TABLE messages_fts USING fts5(
     text,
+    meta,
     content = '',
     contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2'

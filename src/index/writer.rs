@@ -321,7 +321,7 @@ impl Writer {
         // its pending terms at every statement savepoint, so interleaving its inserts with
         // other writes would flush (and merge segments) once per statement.
         conn.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS fts_pending(rowid INTEGER PRIMARY KEY, text TEXT NOT NULL);
+            "CREATE TEMP TABLE IF NOT EXISTS fts_pending(rowid INTEGER PRIMARY KEY, text TEXT NOT NULL, meta TEXT NOT NULL);
              CREATE TEMP TABLE IF NOT EXISTS fts_deletes(rowid INTEGER PRIMARY KEY);",
         )?;
         Ok(Writer {
@@ -723,6 +723,7 @@ fn part_for(
 
 fn put_message(
     tx: &Transaction,
+    agent: Agent,
     part: i64,
     seq: u32,
     m: &EncodedMsg,
@@ -781,8 +782,10 @@ fn put_message(
         tx.prepare_cached("DELETE FROM temp.fts_pending WHERE rowid = ?1")?
             .execute([id])?;
     } else {
-        tx.prepare_cached("INSERT OR REPLACE INTO temp.fts_pending(rowid, text) VALUES (?1, ?2)")?
-            .execute(params![id, text])?;
+        tx.prepare_cached(
+            "INSERT OR REPLACE INTO temp.fts_pending(rowid, text, meta) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![id, text, agent.as_str()])?;
     }
     Ok(())
 }
@@ -810,7 +813,7 @@ fn fts_forget(
 fn flush_fts(tx: &Transaction) -> rusqlite::Result<()> {
     tx.execute_batch(
         "DELETE FROM messages_fts WHERE rowid IN (SELECT rowid FROM temp.fts_deletes);
-         INSERT INTO messages_fts(rowid, text) SELECT rowid, text FROM temp.fts_pending;
+         INSERT INTO messages_fts(rowid, text, meta) SELECT rowid, text, meta FROM temp.fts_pending;
          DELETE FROM temp.fts_deletes;
          DELETE FROM temp.fts_pending;",
     )
@@ -865,7 +868,7 @@ fn apply(
             match op {
                 EncodedOp::Put(seq, msg) => {
                     let replace = (seq as i64) < len;
-                    put_message(tx, part, seq, &msg, replace)?;
+                    put_message(tx, agent, part, seq, &msg, replace)?;
                     len = len.max(seq as i64 + 1);
                 }
                 EncodedOp::Truncate(n) => {

@@ -271,6 +271,8 @@ pub struct MessageHit {
 /// Raw hits examined per query: enough for the sessions shown, bounded so that a word found
 /// everywhere stays fast.
 const RAW_LIMIT: usize = 4000;
+/// Pages of raw hits looked at, at most, when filters reject most of them.
+const MAX_PAGES: usize = 10;
 pub const SNIPPET_WIDTH: usize = 160;
 
 fn agent_filter(q: &crate::search::query::Query) -> Option<crate::model::Agent> {
@@ -309,27 +311,51 @@ pub fn search_sessions(
     let Some(expr) = match_expr(&q.terms) else {
         return Ok(Vec::new());
     };
-    let raw = r.fts_hits(&expr, agent_filter(q), RAW_LIMIT)?;
+    // pages of hits until enough sessions pass the filters (a filter can reject most of the
+    // newest hits of a common word)
     let mut order: Vec<String> = Vec::new();
     let mut by_key: std::collections::HashMap<String, Vec<crate::index::query::RawHit>> =
         Default::default();
-    for h in raw {
-        if !by_key.contains_key(&h.key) {
-            order.push(h.key.clone());
+    let mut accepted: std::collections::HashMap<String, crate::model::Session> = Default::default();
+    let mut rejected: std::collections::HashSet<String> = Default::default();
+    let mut ranked = true;
+    for page in 0..MAX_PAGES {
+        let got = r.fts_hits(&expr, agent_filter(q), RAW_LIMIT, page * RAW_LIMIT)?;
+        ranked = got.ranked;
+        let n = got.hits.len();
+        for h in got.hits {
+            if rejected.contains(&h.key) {
+                continue;
+            }
+            if !accepted.contains_key(&h.key) {
+                if order.len() >= max_sessions {
+                    continue; // enough sessions: only their further hits matter now
+                }
+                match r.session(&h.key)? {
+                    Some(s) if q.matches_filters(&s, now) => {
+                        accepted.insert(h.key.clone(), s);
+                        order.push(h.key.clone());
+                    }
+                    _ => {
+                        rejected.insert(h.key.clone());
+                        continue;
+                    }
+                }
+            }
+            by_key.entry(h.key.clone()).or_default().push(h);
         }
-        by_key.entry(h.key.clone()).or_default().push(h);
+        if n < RAW_LIMIT || order.len() >= max_sessions {
+            break;
+        }
     }
     let mut out = Vec::new();
     for key in order {
         if out.len() >= max_sessions {
             break;
         }
-        let Some(session) = r.session(&key)? else {
+        let Some(session) = accepted.remove(&key) else {
             continue;
         };
-        if !q.matches_filters(&session, now) {
-            continue;
-        }
         let hits = &by_key[&key];
         let offsets = part_offsets(r, &key)?;
         let pos =
@@ -343,13 +369,24 @@ pub fn search_sessions(
             None => (String::new(), Vec::new()),
         };
         out.push(SessionHits {
+            // unranked (a word found nearly everywhere): newer sessions first
+            score: if ranked {
+                best.score
+            } else {
+                session
+                    .updated_at
+                    .map(|t| t.timestamp() as f64)
+                    .unwrap_or(0.0)
+            },
             key,
-            score: best.score,
             best: pos(best).unwrap_or(0),
             messages,
             snippet,
             ranges,
         });
+    }
+    if !ranked {
+        out.sort_by(|a, b| b.score.total_cmp(&a.score));
     }
     Ok(out)
 }
@@ -364,7 +401,15 @@ pub fn search_messages(
     let Some(expr) = match_expr(&q.terms) else {
         return Ok(Vec::new());
     };
-    let raw = r.fts_hits(&expr, agent_filter(q), RAW_LIMIT)?;
+    let mut raw = Vec::new();
+    for page in 0..MAX_PAGES {
+        let got = r.fts_hits(&expr, agent_filter(q), RAW_LIMIT, page * RAW_LIMIT)?;
+        let n = got.hits.len();
+        raw.extend(got.hits);
+        if n < RAW_LIMIT || raw.len() >= limit.saturating_mul(4) {
+            break;
+        }
+    }
     let mut sessions: std::collections::HashMap<String, Option<crate::model::Session>> =
         Default::default();
     let mut offsets: std::collections::HashMap<String, std::collections::HashMap<i64, usize>> =

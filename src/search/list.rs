@@ -48,9 +48,11 @@ impl SortKey {
 pub struct Hay {
     pub title: String,
     title_lower: String,
-    /// Project, id, branch, agent, models, cwd and the first prompt.
+    /// Project, branch, agent, models, cwd and the start of the first prompt.
     rest: String,
-    all_lower: String,
+    rest_lower: String,
+    /// The session id, matched by prefix (fuzzy matching a UUID finds everything).
+    id_lower: String,
 }
 
 /// Haystacks of a whole list, built once per list.
@@ -75,7 +77,6 @@ impl Haystacks {
                     }
                 };
                 add(s.project.as_deref().unwrap_or(""));
-                add(&s.id);
                 add(s.git_branch.as_deref().unwrap_or(""));
                 add(s.agent.as_str());
                 for m in &s.models {
@@ -85,15 +86,14 @@ impl Haystacks {
                 if let Some(p) = &s.first_prompt
                     && p != &s.title
                 {
-                    add(&crate::sanitize::truncate_chars(p, 160));
+                    add(&crate::sanitize::truncate_chars(p, 100));
                 }
-                let title_lower = title.to_lowercase();
-                let all_lower = format!("{title_lower} {}", rest.to_lowercase());
                 Hay {
+                    title_lower: title.to_lowercase(),
                     title,
-                    title_lower,
+                    rest_lower: rest.to_lowercase(),
                     rest,
-                    all_lower,
+                    id_lower: s.id.to_lowercase(),
                 }
             })
             .collect();
@@ -106,26 +106,39 @@ impl Haystacks {
 pub fn score(hay: &Hay, terms: &[(String, String)], m: &Matcher) -> Option<i64> {
     let mut total = 0i64;
     for (term, lower) in terms {
-        if !subsequence(&hay.all_lower, lower) {
+        // an id prefix (4+ characters) is an exact hit
+        if lower.len() >= 4 && hay.id_lower.starts_with(lower.as_str()) {
+            total += 1_000;
+            continue;
+        }
+        let in_title = subsequence(&hay.title_lower, lower);
+        if !in_title && !subsequence(&hay.rest_lower, lower) {
             return None;
         }
-        let in_title = m.score(&hay.title, term).map(|s| {
-            let mut s = s * 2;
-            if let Some(pos) = hay.title_lower.find(lower.as_str()) {
-                s += 200;
-                let at_word = pos == 0
-                    || !hay.title_lower[..pos]
-                        .chars()
-                        .next_back()
-                        .is_some_and(char::is_alphanumeric);
-                if at_word {
-                    s += 100;
+        let in_title = in_title
+            .then(|| m.score(&hay.title, term))
+            .flatten()
+            .map(|s| {
+                let mut s = s * 2;
+                if let Some(pos) = hay.title_lower.find(lower.as_str()) {
+                    s += 200;
+                    let at_word = pos == 0
+                        || !hay.title_lower[..pos]
+                            .chars()
+                            .next_back()
+                            .is_some_and(char::is_alphanumeric);
+                    if at_word {
+                        s += 100;
+                    }
                 }
-            }
-            s
-        });
-        let in_rest = m.score(&hay.rest, term);
-        total += in_title.max(in_rest)?;
+                s
+            });
+        // the longer field is scored only when the title does not match
+        let best = match in_title {
+            Some(t) => Some(t),
+            None => m.score(&hay.rest, term),
+        };
+        total += best?;
     }
     Some(total)
 }
@@ -197,8 +210,50 @@ fn term_pairs(q: &Query) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Filter and score, on up to `threads` threads.
+/// Sessions that the fuzzy matcher re-scores after the quick ranking (the rows people see).
+pub const REFINE: usize = 256;
+
+/// The quick score of one haystack (see `matcher::quick_score`): every word must be there.
+fn quick(hay: &Hay, terms: &[(String, String)]) -> Option<i64> {
+    let mut total = 0;
+    for (_, lower) in terms {
+        if lower.len() >= 4 && hay.id_lower.starts_with(lower.as_str()) {
+            total += 5_000;
+            continue;
+        }
+        let t = super::matcher::quick_score(&hay.title_lower, lower).map(|s| s * 2);
+        let r = if t.is_none() {
+            super::matcher::quick_score(&hay.rest_lower, lower)
+        } else {
+            None
+        };
+        total += t.or(r)?;
+    }
+    Some(total)
+}
+
+/// Filter and score, on up to `threads` threads: a quick score for every candidate, then the
+/// fuzzy matcher's score for the best [`REFINE`] (which decides their order).
 fn matching(req: &ListRequest, m: &Matcher, threads: usize) -> Vec<(usize, i64)> {
+    let mut hits = quick_matching(req, threads);
+    let terms = term_pairs(req.query);
+    if terms.is_empty() || hits.len() <= 1 {
+        return hits;
+    }
+    hits.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let top = hits.len().min(REFINE);
+    let offset = 1_000_000i64;
+    for h in hits.iter_mut().take(top) {
+        if let Some(hay) = req.hay.items.get(h.0) {
+            // refined scores rank above every quick-only score
+            h.1 = offset + score(hay, &terms, m).unwrap_or(0);
+        }
+    }
+    hits
+}
+
+/// Filters and quick scores, on up to `threads` threads.
+fn quick_matching(req: &ListRequest, threads: usize) -> Vec<(usize, i64)> {
     let terms = term_pairs(req.query);
     let all: Vec<usize>;
     let pool: &[usize] = match req.candidates {
@@ -220,7 +275,7 @@ fn matching(req: &ListRequest, m: &Matcher, threads: usize) -> Vec<(usize, i64)>
                     return Some((i, 0));
                 }
                 let hay = req.hay.items.get(i)?;
-                score(hay, &terms, m).map(|sc| (i, sc))
+                quick(hay, &terms).map(|sc| (i, sc))
             })
             .collect()
     };

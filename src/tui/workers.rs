@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Sessions a full-text query returns to the list.
-const FULL_TEXT_SESSIONS: usize = 500;
+const FULL_TEXT_SESSIONS: usize = 200;
 
 pub enum QueryReq {
     Sessions {
