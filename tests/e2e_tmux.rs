@@ -130,7 +130,7 @@ fn search_opens_the_transcript_at_the_hit() {
     t.keys(&["n", "Escape", "Escape"]);
     t.wait_for("Sessions (3)");
     t.keys(&["/"]);
-    t.type_text("big log", false);
+    t.type_text("dump", false);
     let screen = t.wait_for("Sessions (1 of 3)");
     assert!(screen.contains("Dump the big log"), "{screen}");
     t.keys(&["Escape", "q"]);

@@ -583,11 +583,7 @@ pub fn generate(
         let base = start + (i as i64 * span / sessions.max(1) as i64);
         let left = target.saturating_sub(w.bytes);
         let per_session = left / (sessions - i) as u64;
-        let per_turn = if turns_written == 0 {
-            8_000
-        } else {
-            w.bytes / turns_written
-        };
+        let per_turn = w.bytes.checked_div(turns_written).unwrap_or(8_000);
         let avg_turns = (per_session / per_turn.max(1)).max(1) as usize;
         let turns = 1 + r.below(avg_turns * 2);
         turns_written += turns as u64;
