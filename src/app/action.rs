@@ -90,6 +90,34 @@ pub enum Action {
     /// Transcript: next / previous search hit.
     NextHit,
     PrevHit,
+    /// Transcript: fold or unfold the unit under the cursor.
+    ToggleFold,
+    /// Transcript: all folded → summaries → everything open.
+    CycleFoldLevel,
+    /// Transcript: show or hide thinking everywhere.
+    ToggleThinking,
+    /// Transcript: move the cursor to the next / previous unit.
+    NextUnit,
+    PrevUnit,
+    NextPrompt,
+    PrevPrompt,
+    /// Transcript: next / previous failed tool call.
+    NextError,
+    PrevError,
+    HalfPageDown,
+    HalfPageUp,
+    /// Transcript: search its text.
+    FindInTranscript,
+    /// Copy the unit under the cursor (message, code block, tool output).
+    Copy,
+    CopyId,
+    CopyResume,
+    /// Open the session as Markdown in `$PAGER`.
+    OpenPager,
+    /// Open the session's file in `$EDITOR` (a read-only copy).
+    OpenEditor,
+    /// Pi: show the branch that forks at the cursor.
+    SwitchBranch,
 }
 
 impl Action {

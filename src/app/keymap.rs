@@ -14,6 +14,8 @@ pub enum Mode {
     Transcript,
     /// Typing in the search box: printable keys are text.
     Search,
+    /// Typing in the transcript's find box: printable keys are text.
+    Find,
     Help,
 }
 
@@ -24,6 +26,7 @@ impl Mode {
             Mode::List => "Session list",
             Mode::Transcript => "Transcript",
             Mode::Search => "Search box",
+            Mode::Find => "Find in transcript",
             Mode::Help => "Help",
         }
     }
@@ -183,143 +186,66 @@ pub struct Keymap {
 }
 
 /// The default bindings: (mode, keys, action, description).
-const DEFAULTS: &[(Mode, &[&str], Action, &str)] = &[
+#[rustfmt::skip]
+pub const DEFAULTS: &[(Mode, &[&str], Action, &str)] = &[
     (Mode::Global, &["?"], Action::ToggleHelp, "help"),
     (Mode::Global, &["q", "ctrl-c"], Action::Quit, "quit"),
-    (
-        Mode::Global,
-        &["tab", "shift-tab"],
-        Action::FocusNext,
-        "switch pane",
-    ),
-    (
-        Mode::List,
-        &["j", "down"],
-        Action::SelectNext,
-        "next session",
-    ),
-    (
-        Mode::List,
-        &["k", "up"],
-        Action::SelectPrev,
-        "previous session",
-    ),
-    (
-        Mode::List,
-        &["pagedown", "ctrl-d"],
-        Action::PageDown,
-        "page down",
-    ),
+    (Mode::Global, &["tab", "shift-tab"], Action::FocusNext, "switch pane"),
+    (Mode::List, &["j", "down"], Action::SelectNext, "next session"),
+    (Mode::List, &["k", "up"], Action::SelectPrev, "previous session"),
+    (Mode::List, &["pagedown", "ctrl-d"], Action::PageDown, "page down"),
     (Mode::List, &["pageup", "ctrl-u"], Action::PageUp, "page up"),
     (Mode::List, &["home"], Action::Top, "first session"),
     (Mode::List, &["G", "end"], Action::Bottom, "last session"),
-    (
-        Mode::List,
-        &["enter", "l", "right"],
-        Action::Open,
-        "open transcript",
-    ),
+    (Mode::List, &["enter", "l", "right"], Action::Open, "open transcript"),
     (Mode::List, &["/"], Action::Search, "filter (fuzzy)"),
-    (
-        Mode::List,
-        &["ctrl-f", "ctrl-/", "ctrl-7", "ctrl-_"],
-        Action::FullTextSearch,
-        "search all text",
-    ),
+    (Mode::List, &["ctrl-f", "ctrl-/", "ctrl-7", "ctrl-_"], Action::FullTextSearch, "search all text"),
     (Mode::List, &["s"], Action::CycleSort, "cycle sort"),
     (Mode::List, &["g"], Action::ToggleGroup, "group by project"),
-    (
-        Mode::List,
-        &["esc"],
-        Action::ClearOrQuit,
-        "clear filter / quit",
-    ),
-    (
-        Mode::Search,
-        &["enter"],
-        Action::KeepSearch,
-        "keep (full text: open)",
-    ),
+    (Mode::List, &["Y"], Action::CopyId, "copy the session id"),
+    (Mode::List, &["ctrl-y"], Action::CopyResume, "copy the resume command"),
+    (Mode::List, &["esc"], Action::ClearOrQuit, "clear filter / quit"),
+    (Mode::Search, &["enter"], Action::KeepSearch, "keep (full text: open)"),
     (Mode::Search, &["esc"], Action::ClearSearch, "clear"),
-    (
-        Mode::Search,
-        &["tab"],
-        Action::ToggleSearchMode,
-        "fuzzy / full text",
-    ),
-    (
-        Mode::Search,
-        &["down", "ctrl-n"],
-        Action::SelectNext,
-        "next result",
-    ),
-    (
-        Mode::Search,
-        &["up", "ctrl-p"],
-        Action::SelectPrev,
-        "previous result",
-    ),
+    (Mode::Search, &["tab"], Action::ToggleSearchMode, "fuzzy / full text"),
+    (Mode::Search, &["down", "ctrl-n"], Action::SelectNext, "next result"),
+    (Mode::Search, &["up", "ctrl-p"], Action::SelectPrev, "previous result"),
     (Mode::Search, &["pagedown"], Action::PageDown, "page down"),
     (Mode::Search, &["pageup"], Action::PageUp, "page up"),
-    (
-        Mode::Transcript,
-        &["j", "down"],
-        Action::ScrollDown,
-        "scroll down",
-    ),
-    (
-        Mode::Transcript,
-        &["k", "up"],
-        Action::ScrollUp,
-        "scroll up",
-    ),
-    (
-        Mode::Transcript,
-        &["pagedown", "space", "ctrl-d"],
-        Action::PageDown,
-        "page down",
-    ),
-    (
-        Mode::Transcript,
-        &["pageup", "ctrl-u"],
-        Action::PageUp,
-        "page up",
-    ),
+    (Mode::Transcript, &["j", "down"], Action::ScrollDown, "scroll down"),
+    (Mode::Transcript, &["k", "up"], Action::ScrollUp, "scroll up"),
+    (Mode::Transcript, &["J"], Action::NextUnit, "cursor to the next unit"),
+    (Mode::Transcript, &["K"], Action::PrevUnit, "cursor to the previous unit"),
+    (Mode::Transcript, &["enter", "space"], Action::ToggleFold, "fold / unfold under the cursor"),
+    (Mode::Transcript, &["z"], Action::CycleFoldLevel, "folded / summaries / open"),
+    (Mode::Transcript, &["t"], Action::ToggleThinking, "show / hide thinking"),
+    (Mode::Transcript, &["pagedown", "ctrl-f"], Action::PageDown, "page down"),
+    (Mode::Transcript, &["pageup", "ctrl-b"], Action::PageUp, "page up"),
+    (Mode::Transcript, &["ctrl-d"], Action::HalfPageDown, "half page down"),
+    (Mode::Transcript, &["ctrl-u"], Action::HalfPageUp, "half page up"),
     (Mode::Transcript, &["g", "home"], Action::Top, "top"),
     (Mode::Transcript, &["G", "end"], Action::Bottom, "bottom"),
-    (Mode::Transcript, &["n"], Action::NextHit, "next search hit"),
-    (
-        Mode::Transcript,
-        &["N"],
-        Action::PrevHit,
-        "previous search hit",
-    ),
-    (
-        Mode::Transcript,
-        &["esc", "h", "left"],
-        Action::Back,
-        "back to list",
-    ),
-    (
-        Mode::Help,
-        &["j", "down"],
-        Action::ScrollDown,
-        "scroll down",
-    ),
+    (Mode::Transcript, &["]"], Action::NextPrompt, "next prompt"),
+    (Mode::Transcript, &["["], Action::PrevPrompt, "previous prompt"),
+    (Mode::Transcript, &["e"], Action::NextError, "next tool error"),
+    (Mode::Transcript, &["E"], Action::PrevError, "previous tool error"),
+    (Mode::Transcript, &["/"], Action::FindInTranscript, "find in the transcript"),
+    (Mode::Transcript, &["n"], Action::NextHit, "next hit"),
+    (Mode::Transcript, &["N"], Action::PrevHit, "previous hit"),
+    (Mode::Transcript, &["y"], Action::Copy, "copy the unit under the cursor"),
+    (Mode::Transcript, &["Y"], Action::CopyId, "copy the session id"),
+    (Mode::Transcript, &["ctrl-y"], Action::CopyResume, "copy the resume command"),
+    (Mode::Transcript, &["o"], Action::OpenPager, "open as Markdown in $PAGER"),
+    (Mode::Transcript, &["O"], Action::OpenEditor, "open the raw file in $EDITOR"),
+    (Mode::Transcript, &["b"], Action::SwitchBranch, "switch to the branch at the cursor"),
+    (Mode::Transcript, &["esc", "h", "left"], Action::Back, "back to list"),
+    (Mode::Find, &["enter"], Action::KeepSearch, "keep, jump to the first hit"),
+    (Mode::Find, &["esc"], Action::ClearSearch, "clear"),
+    (Mode::Help, &["j", "down"], Action::ScrollDown, "scroll down"),
     (Mode::Help, &["k", "up"], Action::ScrollUp, "scroll up"),
-    (
-        Mode::Help,
-        &["pagedown", "space"],
-        Action::PageDown,
-        "page down",
-    ),
+    (Mode::Help, &["pagedown", "space"], Action::PageDown, "page down"),
     (Mode::Help, &["pageup"], Action::PageUp, "page up"),
-    (
-        Mode::Help,
-        &["esc", "?", "q", "enter"],
-        Action::ToggleHelp,
-        "close help",
-    ),
+    (Mode::Help, &["esc", "?", "q", "enter"], Action::ToggleHelp, "close help"),
 ];
 
 impl Default for Keymap {
@@ -369,8 +295,8 @@ impl Keymap {
             // Ctrl-C still quits from help
             Mode::Help => find(Mode::Global)
                 .filter(|a| *a == Action::Quit && ev.modifiers.contains(KeyModifiers::CONTROL)),
-            // in the search box, plain keys are text: only modified keys reach global bindings
-            Mode::Search => {
+            // in a text box, plain keys are text: only modified keys reach global bindings
+            Mode::Search | Mode::Find => {
                 let modified = ev
                     .modifiers
                     .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
