@@ -104,85 +104,92 @@ pub fn markdown(s: &Session, messages: &[Message]) -> String {
     }
     out.push('\n');
     for m in messages {
-        let mut head = role_heading(m).to_string();
-        if m.sidechain {
-            head = format!(
-                "{head} (subagent{})",
-                m.agent_id
-                    .as_deref()
-                    .map(|a| format!(" {a}"))
-                    .unwrap_or_default()
-            );
-        }
-        if let Some(model) = &m.model {
-            head.push_str(&format!(" · {model}"));
-        }
-        if let Some(t) = &m.time {
-            head.push_str(&format!(" · {}", rfc3339(t)));
-        }
-        out.push_str(&format!("## {head}\n\n"));
-        for b in &m.blocks {
-            match b {
-                Block::Text { text } => {
+        out.push_str(&message_markdown(m));
+    }
+    out
+}
+
+/// One message as Markdown: a heading and its blocks.
+pub fn message_markdown(m: &Message) -> String {
+    let mut out = String::new();
+    let mut head = role_heading(m).to_string();
+    if m.sidechain {
+        head = format!(
+            "{head} (subagent{})",
+            m.agent_id
+                .as_deref()
+                .map(|a| format!(" {a}"))
+                .unwrap_or_default()
+        );
+    }
+    if let Some(model) = &m.model {
+        head.push_str(&format!(" · {model}"));
+    }
+    if let Some(t) = &m.time {
+        head.push_str(&format!(" · {}", rfc3339(t)));
+    }
+    out.push_str(&format!("## {head}\n\n"));
+    for b in &m.blocks {
+        match b {
+            Block::Text { text } => {
+                out.push_str(&sanitize::sanitize(text));
+                out.push_str("\n\n");
+            }
+            Block::Thinking { text, sealed } => {
+                if *sealed {
+                    out.push_str("> *thinking (not recorded)*\n\n");
+                } else {
+                    out.push_str("<details><summary>Thinking</summary>\n\n");
                     out.push_str(&sanitize::sanitize(text));
-                    out.push_str("\n\n");
+                    out.push_str("\n\n</details>\n\n");
                 }
-                Block::Thinking { text, sealed } => {
-                    if *sealed {
-                        out.push_str("> *thinking (not recorded)*\n\n");
+            }
+            Block::ToolCall { name, input, .. } => {
+                let summary = tool_summary(name, input);
+                out.push_str(&format!(
+                    "<details><summary>Tool call: {name}{}</summary>\n\n",
+                    if summary.is_empty() {
+                        String::new()
                     } else {
-                        out.push_str("<details><summary>Thinking</summary>\n\n");
-                        out.push_str(&sanitize::sanitize(text));
-                        out.push_str("\n\n</details>\n\n");
+                        format!(" — {}", html_escape(&summary))
                     }
-                }
-                Block::ToolCall { name, input, .. } => {
-                    let summary = tool_summary(name, input);
-                    out.push_str(&format!(
-                        "<details><summary>Tool call: {name}{}</summary>\n\n",
-                        if summary.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" — {}", html_escape(&summary))
-                        }
-                    ));
-                    let body = match input {
-                        serde_json::Value::String(s) => s.clone(),
-                        v => serde_json::to_string_pretty(v).unwrap_or_default(),
-                    };
-                    let lang = if matches!(input, serde_json::Value::String(_)) {
-                        ""
+                ));
+                let body = match input {
+                    serde_json::Value::String(s) => s.clone(),
+                    v => serde_json::to_string_pretty(v).unwrap_or_default(),
+                };
+                let lang = if matches!(input, serde_json::Value::String(_)) {
+                    ""
+                } else {
+                    "json"
+                };
+                out.push_str(&code_block(lang, &sanitize::sanitize(&body)));
+                out.push_str("\n</details>\n\n");
+            }
+            Block::ToolResult {
+                output, is_error, ..
+            } => {
+                let size = output.len();
+                out.push_str(&format!(
+                    "<details><summary>{} ({} bytes)</summary>\n\n",
+                    if *is_error {
+                        "Tool error"
                     } else {
-                        "json"
-                    };
-                    out.push_str(&code_block(lang, &sanitize::sanitize(&body)));
-                    out.push_str("\n</details>\n\n");
-                }
-                Block::ToolResult {
-                    output, is_error, ..
-                } => {
-                    let size = output.len();
-                    out.push_str(&format!(
-                        "<details><summary>{} ({} bytes)</summary>\n\n",
-                        if *is_error {
-                            "Tool error"
-                        } else {
-                            "Tool output"
-                        },
-                        size
-                    ));
-                    out.push_str(&code_block("", &sanitize::sanitize(output)));
-                    out.push_str("\n</details>\n\n");
-                }
-                Block::Notice { kind, text } => {
-                    out.push_str(&format!("> **{kind}**: {}\n\n", sanitize::one_line(text)));
-                }
-                Block::Attachment { kind, description } => {
-                    out.push_str(&format!(
-                        "*[{kind}: {}]*\n\n",
-                        sanitize::one_line(description)
-                    ));
-                }
+                        "Tool output"
+                    },
+                    size
+                ));
+                out.push_str(&code_block("", &sanitize::sanitize(output)));
+                out.push_str("\n</details>\n\n");
+            }
+            Block::Notice { kind, text } => {
+                out.push_str(&format!("> **{kind}**: {}\n\n", sanitize::one_line(text)));
+            }
+            Block::Attachment { kind, description } => {
+                out.push_str(&format!(
+                    "*[{kind}: {}]*\n\n",
+                    sanitize::one_line(description)
+                ));
             }
         }
     }

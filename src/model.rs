@@ -288,6 +288,35 @@ pub struct ResumeTarget {
     pub cwd: Option<String>,
 }
 
+impl ResumeTarget {
+    /// The command as one line to paste into a POSIX shell (for people: revisit itself never
+    /// runs it through a shell).
+    pub fn shell_line(&self) -> String {
+        let cmd = self
+            .argv
+            .iter()
+            .map(|a| shell_quote(a))
+            .collect::<Vec<_>>()
+            .join(" ");
+        match &self.cwd {
+            Some(d) => format!("cd {} && {cmd}", shell_quote(d)),
+            None => cmd,
+        }
+    }
+}
+
+/// Quote a word for a POSIX shell: as is when it is plainly safe, else in single quotes.
+pub fn shell_quote(s: &str) -> String {
+    let safe = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
+    if safe {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 /// A session as listed: metadata plus aggregates over its messages.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
@@ -410,6 +439,20 @@ mod tests {
             assert_eq!(a.as_str().parse::<Agent>().unwrap(), a);
         }
         assert!("nope".parse::<Agent>().is_err());
+    }
+
+    #[test]
+    fn resume_lines_quote_what_a_shell_would_split() {
+        let t = ResumeTarget {
+            argv: vec!["claude".into(), "--resume".into(), "a b'c".into()],
+            cwd: Some("/home/me/my project".into()),
+        };
+        assert_eq!(
+            t.shell_line(),
+            "cd '/home/me/my project' && claude --resume 'a b'\\''c'"
+        );
+        assert_eq!(shell_quote("$(rm -rf ~)"), "'$(rm -rf ~)'");
+        assert_eq!(shell_quote(""), "''");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! What arrives (`Msg`), what the person asks for (`Action`, named in the keymap) and what
 //! `update` asks the runtime to do (`Effect`).
 
+use super::transcript::units::Unit;
 use crate::index::writer::Progress;
 use crate::model::{Message, Session};
 use crate::search::fts::SessionHits;
@@ -32,11 +33,21 @@ pub enum Msg {
         generation: u64,
         hits: Vec<SessionHits>,
     },
-    /// One session's messages.
+    /// One session's messages, and their units (built off the UI thread).
     Transcript {
         generation: u64,
         key: String,
         messages: Arc<Vec<Message>>,
+        units: Arc<Vec<Unit>>,
+        /// Pi: the branch these messages are (its last entry), when not the active one.
+        branch_leaf: Option<String>,
+    },
+    /// A line for the status bar from the runtime.
+    Info(String),
+    /// A program the terminal was handed to has exited (or could not start).
+    ExternalDone {
+        what: String,
+        error: Option<String>,
     },
     /// A query failed.
     QueryFailed {
@@ -154,7 +165,38 @@ pub enum Effect {
         query: Query,
         now: chrono::DateTime<chrono::Utc>,
     },
+    /// Put text on the clipboard (OSC 52: works over SSH and in tmux).
+    Copy {
+        text: String,
+        what: String,
+    },
+    /// Hand the terminal to a program and take it back when it exits.
+    External(External),
+    /// Pi: load the next branch that forks at a branch notice.
+    SwitchBranch {
+        generation: u64,
+        key: String,
+        /// The notice's `native_id` (`branch@<entry>`).
+        at: String,
+        /// The branch shown now (None: the active one).
+        leaf: Option<String>,
+    },
     Quit,
+}
+
+/// What the terminal is handed to.
+#[derive(Debug, Clone)]
+pub enum External {
+    /// The session as Markdown in `$PAGER`.
+    Pager {
+        session: Box<Session>,
+        messages: Arc<Vec<Message>>,
+    },
+    /// A read-only copy of the session's file in `$EDITOR`.
+    Editor {
+        session: Box<Session>,
+        messages: Arc<Vec<Message>>,
+    },
 }
 
 impl PartialEq for Effect {
@@ -178,6 +220,18 @@ impl PartialEq for Effect {
             (Effect::FullText { generation: a, .. }, Effect::FullText { generation: b, .. }) => {
                 a == b
             }
+            (Effect::Copy { text: a, .. }, Effect::Copy { text: b, .. }) => a == b,
+            (Effect::External(a), Effect::External(b)) => {
+                std::mem::discriminant(a) == std::mem::discriminant(b)
+            }
+            (
+                Effect::SwitchBranch {
+                    at: a, leaf: la, ..
+                },
+                Effect::SwitchBranch {
+                    at: b, leaf: lb, ..
+                },
+            ) => a == b && la == lb,
             (Effect::Quit, Effect::Quit) => true,
             _ => false,
         }

@@ -3,8 +3,9 @@
 pub mod action;
 pub mod keymap;
 pub mod state;
+pub mod transcript;
 pub mod update;
 
-pub use action::{Action, Effect, Msg};
+pub use action::{Action, Effect, External, Msg};
 pub use state::AppState;
 pub use update::update;

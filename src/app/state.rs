@@ -2,11 +2,10 @@
 
 use super::keymap::{Keymap, Mode};
 use crate::index::writer::Progress;
-use crate::model::{Block, Message, Role, Session};
+use crate::model::Session;
 use crate::search::fts::SessionHits;
 use crate::search::list::{Row, SortKey};
-use crate::search::query::{Query, Term};
-use crate::{sanitize, text};
+use crate::search::query::Query;
 use chrono::{DateTime, Utc};
 use ratatui::layout::Rect;
 use std::collections::HashMap;
@@ -71,10 +70,10 @@ impl AppLayout {
             .unwrap_or(0)
     }
 
-    /// Lines visible in the transcript pane (inside its border, below the title line).
+    /// Lines visible in the transcript pane (inside its border, below the info line).
     pub fn transcript_rows(&self) -> usize {
         self.transcript
-            .map(|r| r.height.saturating_sub(2) as usize)
+            .map(|r| r.height.saturating_sub(3) as usize)
             .unwrap_or(0)
     }
 
@@ -85,54 +84,7 @@ impl AppLayout {
     }
 }
 
-/// What a transcript line is, for styling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LineKind {
-    /// A message header; the role says which.
-    Header(Role),
-    Text,
-    /// Injected context on the person's side.
-    Meta,
-    Thinking,
-    ToolCall,
-    ToolResult,
-    ToolError,
-    Notice,
-    Blank,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TLine {
-    pub kind: LineKind,
-    pub text: String,
-    /// Part of a subagent conversation (drawn indented).
-    pub sidechain: bool,
-    /// The message this line belongs to (its place in the transcript).
-    pub msg: usize,
-    /// Byte ranges of search matches in `text`.
-    pub marks: Vec<(usize, usize)>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct TranscriptState {
-    /// The session shown.
-    pub key: Option<String>,
-    pub generation: u64,
-    pub loading: bool,
-    pub messages: Arc<Vec<Message>>,
-    /// Lines for the current width.
-    pub lines: Vec<TLine>,
-    pub width: u16,
-    pub scroll: usize,
-    /// Messages that match the full-text query it was opened from, ascending.
-    pub hits: Vec<usize>,
-    /// The hit shown last (index into `hits`).
-    pub hit: Option<usize>,
-    /// The words to highlight.
-    pub terms: Vec<Term>,
-    /// Scroll to this message once the transcript has loaded.
-    pub jump: Option<usize>,
-}
+pub use super::transcript::TranscriptState;
 
 #[derive(Debug, Clone, Default)]
 pub struct Status {
@@ -287,7 +239,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(now: DateTime<Utc>, size: (u16, u16), banner: Option<String>) -> AppState {
         let layout = AppLayout::compute(size, Focus::List, banner.is_some());
-        AppState {
+        let mut s = AppState {
             keymap: Keymap::default(),
             now,
             tz: chrono::FixedOffset::east_opt(0).expect("zero offset"),
@@ -315,7 +267,9 @@ impl AppState {
             generation: 0,
             list_generation: 0,
             quit: false,
-        }
+        };
+        s.sync_transcript_size();
+        s
     }
 
     pub fn mode(&self) -> Mode {
@@ -323,6 +277,8 @@ impl AppState {
             Mode::Help
         } else if self.search.focused && self.focus == Focus::List {
             Mode::Search
+        } else if self.transcript.find.focused && self.focus == Focus::Transcript {
+            Mode::Find
         } else {
             match self.focus {
                 Focus::List => Mode::List,
@@ -359,176 +315,26 @@ impl AppState {
 
     pub fn relayout(&mut self) {
         self.layout = AppLayout::compute(self.size, self.focus, self.banner.is_some());
+        self.sync_transcript_size();
     }
-}
 
-/// One-line preview of the first line of `s`.
-fn first_line(s: &str) -> String {
-    sanitize::one_line(s.lines().find(|l| !l.trim().is_empty()).unwrap_or(""))
-}
+    /// Tell the transcript its text area: the pane inside its border, below the info line,
+    /// above the find box when that shows.
+    pub fn sync_transcript_size(&mut self) {
+        let rows = self
+            .layout
+            .transcript_rows()
+            .saturating_sub(self.transcript.find.active() as usize);
+        let width = self.layout.transcript_width();
+        if width > 0 && (width != self.transcript.width || rows != self.transcript.rows) {
+            self.transcript.resize(width, rows);
+        }
+    }
 
-fn line(kind: LineKind, text: String, sidechain: bool) -> TLine {
-    TLine {
-        kind,
-        text,
-        sidechain,
-        msg: 0,
-        marks: Vec::new(),
-    }
-}
-
-fn header_text(m: &Message) -> String {
-    let who = match (m.role, m.meta) {
-        (Role::User, false) => "You",
-        (Role::User, true) => "Context",
-        (Role::Assistant, _) => "Assistant",
-        (Role::Tool, _) => "Tool result",
-        (Role::System, _) => "System",
-    };
-    let mut parts = vec![who.to_string()];
-    if m.sidechain {
-        parts.push("subagent".into());
-    }
-    if let Some(model) = &m.model {
-        parts.push(sanitize::one_line(model));
-    }
-    if let Some(t) = &m.time {
-        parts.push(t.format("%Y-%m-%d %H:%M:%S").to_string());
-    }
-    parts.join(" · ")
-}
-
-/// Flatten messages into display lines for a width (text wrapped, tool calls one line each).
-pub fn build_lines(messages: &[Message], width: u16) -> Vec<TLine> {
-    let w = (width as usize).max(10);
-    let mut out: Vec<TLine> = Vec::new();
-    for (mi, m) in messages.iter().enumerate() {
-        let first = out.len();
-        let sc = m.sidechain;
-        let inner = if sc { w.saturating_sub(2).max(8) } else { w };
-        out.push(line(LineKind::Header(m.role), header_text(m), sc));
-        for b in &m.blocks {
-            match b {
-                Block::Text { text } => {
-                    let kind = if m.meta {
-                        LineKind::Meta
-                    } else {
-                        LineKind::Text
-                    };
-                    let clean = sanitize::sanitize(text);
-                    let body = if m.meta {
-                        // injected context: one line is enough
-                        text::wrap_line(&first_line(&clean), inner)
-                            .into_iter()
-                            .take(1)
-                            .collect()
-                    } else {
-                        text::wrap(clean.trim_end(), inner)
-                    };
-                    for l in body {
-                        out.push(line(kind, l, sc));
-                    }
-                }
-                Block::Thinking { text, sealed } => {
-                    let t = if *sealed || text.trim().is_empty() {
-                        "∴ thinking (not recorded)".to_string()
-                    } else {
-                        format!("∴ {}", first_line(text))
-                    };
-                    out.push(line(LineKind::Thinking, text::fit(&t, inner), sc));
-                }
-                Block::ToolCall { name, input, .. } => {
-                    let summary = crate::export::tool_summary(name, input);
-                    let t = format!("⚙ {}  {}", sanitize::one_line(name), summary);
-                    out.push(line(LineKind::ToolCall, text::fit(t.trim_end(), inner), sc));
-                }
-                Block::ToolResult {
-                    output, is_error, ..
-                } => {
-                    let n = output.lines().count();
-                    let preview = first_line(output);
-                    let t = format!(
-                        "{} {} line{}  {}",
-                        if *is_error { "✗" } else { "↳" },
-                        n,
-                        if n == 1 { "" } else { "s" },
-                        preview
-                    );
-                    let kind = if *is_error {
-                        LineKind::ToolError
-                    } else {
-                        LineKind::ToolResult
-                    };
-                    out.push(line(kind, text::fit(t.trim_end(), inner), sc));
-                }
-                Block::Notice { text: t, .. } => {
-                    for l in text::wrap(&format!("• {}", first_line(t)), inner) {
-                        out.push(line(LineKind::Notice, l, sc));
-                    }
-                }
-                Block::Attachment { kind, description } => {
-                    out.push(line(
-                        LineKind::Notice,
-                        text::fit(
-                            &format!(
-                                "[{}: {}]",
-                                sanitize::one_line(kind),
-                                sanitize::one_line(description)
-                            ),
-                            inner,
-                        ),
-                        sc,
-                    ));
-                }
-            }
-        }
-        out.push(line(LineKind::Blank, String::new(), false));
-        for l in &mut out[first..] {
-            l.msg = mi;
-        }
-    }
-    out
-}
-
-/// Mark where the words of `terms` occur in each line (case-insensitive).
-pub fn mark_lines(lines: &mut [TLine], terms: &[Term]) {
-    let needles: Vec<String> = terms
-        .iter()
-        .flat_map(|t| {
-            let whole = t.text().to_lowercase();
-            let toks = crate::search::fts::tokens(t.text());
-            // an identifier or phrase may be wrapped over lines: also mark its pieces
-            std::iter::once(whole).chain(toks)
-        })
-        .filter(|n| !n.trim().is_empty())
-        .collect();
-    for l in lines.iter_mut() {
-        l.marks.clear();
-        if needles.is_empty() {
-            continue;
-        }
-        let lower = l.text.to_lowercase();
-        if lower.len() != l.text.len() {
-            continue; // case folding changed lengths: no safe byte ranges
-        }
-        for n in &needles {
-            let mut from = 0;
-            while let Some(i) = lower[from..].find(n.as_str()) {
-                let a = from + i;
-                l.marks.push((a, a + n.len()));
-                from = a + n.len().max(1);
-            }
-        }
-        l.marks.sort_unstable();
-        // merge overlaps (a whole term and its pieces)
-        let mut merged: Vec<(usize, usize)> = Vec::new();
-        for (a, b) in l.marks.drain(..) {
-            match merged.last_mut() {
-                Some(last) if a <= last.1 => last.1 = last.1.max(b),
-                _ => merged.push((a, b)),
-            }
-        }
-        l.marks = merged;
+    /// The session the transcript shows.
+    pub fn transcript_session(&self) -> Option<&Session> {
+        let key = self.transcript.key.as_ref()?;
+        self.index_of.get(key).and_then(|&i| self.sessions.get(i))
     }
 }
 
@@ -574,53 +380,5 @@ mod tests {
         assert_eq!(b.input, "uth ");
         b.right();
         assert_eq!(b.cursor, 4, "the cursor stops at the end");
-    }
-
-    #[test]
-    fn marks_found_words() {
-        let mut m = Message::new(Role::User);
-        m.blocks
-            .push(Block::text("fix the Auth bug in src/auth/login.rs"));
-        let mut lines = build_lines(&[m], 80);
-        mark_lines(
-            &mut lines,
-            &[
-                Term::Word("auth".into()),
-                Term::Word("src/auth/login.rs".into()),
-            ],
-        );
-        let l = &lines[1];
-        let marked: Vec<&str> = l.marks.iter().map(|(a, b)| &l.text[*a..*b]).collect();
-        assert_eq!(marked, vec!["Auth", "src/auth/login.rs"]);
-        assert!(lines.iter().all(|l| l.msg == 0));
-    }
-
-    #[test]
-    fn lines_for_blocks() {
-        let mut m = Message::new(Role::Assistant);
-        m.blocks = vec![
-            Block::Thinking {
-                text: String::new(),
-                sealed: true,
-            },
-            Block::text("hello\u{1b}[31m red"),
-            Block::ToolCall {
-                id: "1".into(),
-                name: "Bash".into(),
-                input: serde_json::json!({"command": "ls -la"}),
-            },
-        ];
-        let lines = build_lines(&[m], 60);
-        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
-        assert_eq!(
-            texts,
-            vec![
-                "Assistant",
-                "∴ thinking (not recorded)",
-                "hello red",
-                "⚙ Bash  ls -la",
-                ""
-            ]
-        );
     }
 }

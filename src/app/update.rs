@@ -1,7 +1,9 @@
 //! `update`: the only place state changes. No I/O: side effects are returned as `Effect`s.
 
-use super::action::{Action, Effect, Msg};
-use super::state::{AppState, Focus, SearchMode, build_lines, mark_lines};
+use super::action::{Action, Effect, External, Msg};
+use super::keymap::Mode;
+use super::state::{AppState, Focus, SearchBox, SearchMode};
+use super::transcript::{needles_of, needles_of_terms};
 use crate::search::list::{Haystacks, Row, title_positions};
 use crate::search::{Matcher, query};
 use crossterm::event::{KeyCode, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind};
@@ -24,21 +26,32 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             let mode = state.mode();
             if let Some(action) = state.keymap.resolve(mode, &ev) {
                 apply(state, action, &mut fx);
-            } else if mode == super::keymap::Mode::Search {
-                edit_search(state, ev, &mut fx);
+            } else if mode == Mode::Search {
+                if edit_box(&mut state.search, ev) {
+                    search_changed(state, &mut fx);
+                }
+            } else if mode == Mode::Find && edit_box(&mut state.transcript.find.input, ev) {
+                find_changed(state);
             }
         }
         Msg::Paste(text) => {
-            if state.search.focused {
-                state.search.insert(&text.replace(['\n', '\r'], " "));
-                search_changed(state, &mut fx);
+            let text = text.replace(['\n', '\r'], " ");
+            match state.mode() {
+                Mode::Search => {
+                    state.search.insert(&text);
+                    search_changed(state, &mut fx);
+                }
+                Mode::Find => {
+                    state.transcript.find.input.insert(&text);
+                    find_changed(state);
+                }
+                _ => {}
             }
         }
         Msg::Mouse(ev) => mouse(state, ev, &mut fx),
         Msg::Resize(w, h) => {
             state.size = (w, h);
             state.relayout();
-            rewrap(state);
             clamp_list(state);
         }
         Msg::Sessions {
@@ -119,25 +132,28 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             generation,
             key,
             messages,
+            units,
+            branch_leaf,
         } => {
             if generation != state.transcript.generation
                 || Some(&key) != state.transcript.key.as_ref()
             {
                 return fx; // stale
             }
-            let at_bottom =
-                state.transcript.loading || state.transcript.scroll >= max_scroll(state);
-            let reload = !state.transcript.messages.is_empty();
-            state.transcript.loading = false;
-            state.transcript.messages = messages;
-            rewrap(state);
-            if let Some(target) = state.transcript.jump.take() {
-                scroll_to_message(state, target);
-            } else if reload && at_bottom && state.transcript.scroll > 0 {
-                state.transcript.scroll = max_scroll(state);
+            state.sync_transcript_size();
+            let switched = branch_leaf != state.transcript.branch_leaf;
+            state.transcript.branch_leaf = branch_leaf;
+            if switched {
+                // another branch: same session, new content from the branch point on
+                state.transcript.new_below = 0;
             }
-            state.transcript.scroll = state.transcript.scroll.min(max_scroll(state));
+            state.transcript.set_content(messages, units);
         }
+        Msg::Info(text) => state.status.info = Some(text),
+        Msg::ExternalDone { what, error } => match error {
+            Some(e) => state.status.error = Some(format!("{what}: {e}")),
+            None => state.status.info = Some(format!("back from {what}")),
+        },
         Msg::QueryFailed { error, .. } => {
             state.search.pending = false;
             state.status.error = Some(error);
@@ -157,7 +173,9 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             fx.push(load_sessions(state));
             if let Some(key) = &state.transcript.key
                 && changed.contains(key)
+                && state.transcript.branch_leaf.is_none()
             {
+                // the session shown grew: reload it (folds and position are kept)
                 state.generation += 1;
                 state.transcript.generation = state.generation;
                 fx.push(Effect::LoadTranscript {
@@ -229,11 +247,10 @@ fn set_rows(state: &mut AppState, rows: Vec<Row>, fx: &mut Vec<Effect>) {
     preview_selected(state, fx);
 }
 
-/// Text editing in the search box.
-fn edit_search(state: &mut AppState, ev: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
+/// Text editing in a one-line box; returns whether the text changed.
+fn edit_box(b: &mut SearchBox, ev: crossterm::event::KeyEvent) -> bool {
     let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
-    let b = &mut state.search;
-    let changed = match ev.code {
+    match ev.code {
         KeyCode::Char('u') if ctrl => {
             b.clear();
             true
@@ -279,10 +296,19 @@ fn edit_search(state: &mut AppState, ev: crossterm::event::KeyEvent, fx: &mut Ve
             false
         }
         _ => false,
-    };
-    if changed {
-        search_changed(state, fx);
     }
+}
+
+/// The find box changed: mark the words and find the units that have them.
+fn find_changed(state: &mut AppState) {
+    let needles = needles_of(&state.transcript.find.input.input);
+    state.transcript.set_needles(needles);
+    let n = state.transcript.find.hits.len();
+    state.status.info = Some(if state.transcript.find.needles.is_empty() {
+        String::new()
+    } else {
+        format!("{n} unit{} match", if n == 1 { "" } else { "s" })
+    });
 }
 
 fn select_step(state: &mut AppState, down: bool, n: usize, fx: &mut Vec<Effect>) {
@@ -332,7 +358,10 @@ fn select_edge(state: &mut AppState, bottom: bool, fx: &mut Vec<Effect>) {
 
 fn apply(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) {
     let list_page = state.list_capacity();
-    let t_page = state.layout.transcript_rows().max(1);
+    if state.mode() == Mode::Find {
+        find_action(state, action, fx);
+        return;
+    }
     if state.help {
         match action {
             Action::ScrollDown => state.help_scroll += 1,
@@ -369,16 +398,19 @@ fn apply(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) {
                 Focus::Transcript => Focus::List,
             };
             state.relayout();
-            rewrap(state);
             if state.focus == Focus::Transcript {
                 preview_selected(state, fx);
             }
         }
         Action::Open => open_selected(state, fx),
         Action::Back => {
+            if state.transcript.find.active() {
+                // Esc first clears a find
+                clear_find(state);
+                return;
+            }
             state.focus = Focus::List;
             state.relayout();
-            rewrap(state);
         }
         Action::Search | Action::FullTextSearch => {
             let mode = if action == Action::Search {
@@ -440,23 +472,31 @@ fn apply(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) {
             state.group = !state.group;
             refilter(state, fx);
         }
-        Action::NextHit | Action::PrevHit => {
-            let t = &mut state.transcript;
-            if t.hits.is_empty() {
-                state.status.info = Some("no search hits in this transcript".into());
-                return;
-            }
-            let n = t.hits.len();
-            let next = match (t.hit, action == Action::NextHit) {
-                (None, true) => 0,
-                (None, false) => n - 1,
-                (Some(i), true) => (i + 1) % n,
-                (Some(i), false) => (i + n - 1) % n,
+        Action::CopyId | Action::CopyResume => {
+            let session = match state.focus {
+                Focus::List => state.selected_session(),
+                Focus::Transcript => state.transcript_session(),
             };
-            t.hit = Some(next);
-            let target = t.hits[next];
-            scroll_to_message(state, target);
-            state.status.info = Some(format!("hit {} of {}", next + 1, n));
+            let Some(s) = session else { return };
+            if action == Action::CopyId {
+                fx.push(Effect::Copy {
+                    text: s.id.clone(),
+                    what: "session id".into(),
+                });
+            } else {
+                match &s.resume {
+                    Some(r) => fx.push(Effect::Copy {
+                        text: r.shell_line(),
+                        what: "resume command".into(),
+                    }),
+                    None => {
+                        state.status.info = Some(format!(
+                            "{} sessions cannot be resumed",
+                            s.agent.display_name()
+                        ))
+                    }
+                }
+            }
         }
         _ => match state.focus {
             Focus::List => match action {
@@ -468,21 +508,163 @@ fn apply(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) {
                 Action::Bottom => select_edge(state, true, fx),
                 _ => {}
             },
-            Focus::Transcript => {
-                let max = max_scroll(state);
-                let s = state.transcript.scroll;
-                state.transcript.scroll = match action {
-                    Action::ScrollDown | Action::SelectNext => (s + 1).min(max),
-                    Action::ScrollUp | Action::SelectPrev => s.saturating_sub(1),
-                    Action::PageDown => (s + t_page).min(max),
-                    Action::PageUp => s.saturating_sub(t_page),
-                    Action::Top => 0,
-                    Action::Bottom => max,
-                    _ => s,
-                };
-            }
+            Focus::Transcript => transcript_action(state, action, fx),
         },
     }
+}
+
+/// Keys in the transcript.
+fn transcript_action(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) {
+    let t = &mut state.transcript;
+    let rows = t.rows.max(1) as isize;
+    let mut info: Option<String> = None;
+    match action {
+        Action::ScrollDown | Action::SelectNext => t.scroll(1),
+        Action::ScrollUp | Action::SelectPrev => t.scroll(-1),
+        Action::PageDown => t.scroll(rows),
+        Action::PageUp => t.scroll(-rows),
+        Action::HalfPageDown => t.scroll((rows / 2).max(1)),
+        Action::HalfPageUp => t.scroll(-(rows / 2).max(1)),
+        Action::Top => t.top(),
+        Action::Bottom => t.bottom(),
+        Action::NextUnit => t.cursor_next(),
+        Action::PrevUnit => t.cursor_prev(),
+        Action::ToggleFold => {
+            if !t.toggle(t.cursor) {
+                info = Some("nothing to fold here (J/K move between units)".into());
+            }
+        }
+        Action::CycleFoldLevel => {
+            t.cycle_level();
+            info = Some(format!("fold: {}", t.level.label()));
+        }
+        Action::ToggleThinking => {
+            t.toggle_thinking();
+            info = Some(
+                if t.thinking {
+                    "thinking shown"
+                } else {
+                    "thinking folded"
+                }
+                .into(),
+            );
+        }
+        Action::NextPrompt | Action::PrevPrompt => {
+            if !t.jump_prompt(action == Action::NextPrompt) {
+                info = Some("no more prompts this way".into());
+            }
+        }
+        Action::NextError | Action::PrevError => {
+            if !t.jump_error(action == Action::NextError) {
+                info = Some(format!(
+                    "no failed tool call {}",
+                    if action == Action::NextError {
+                        "below"
+                    } else {
+                        "above"
+                    }
+                ));
+            }
+        }
+        Action::FindInTranscript => {
+            t.find.focused = true;
+            t.find.input.focused = true;
+            t.find.input.end();
+            state.sync_transcript_size();
+        }
+        Action::NextHit | Action::PrevHit => {
+            info = Some(match t.next_hit(action == Action::NextHit) {
+                Some((n, of)) => format!("hit {n} of {of}"),
+                None if t.find.needles.is_empty() => "/ finds text in the transcript".into(),
+                None => "no hits".into(),
+            });
+        }
+        Action::Copy => match t.cursor_text() {
+            Some((text, what)) => fx.push(Effect::Copy {
+                text,
+                what: what.into(),
+            }),
+            None => info = Some("nothing to copy here".into()),
+        },
+        Action::OpenPager | Action::OpenEditor => {
+            if t.loading || t.key.is_none() {
+                return;
+            }
+            let messages = t.messages.clone();
+            let Some(s) = state.transcript_session() else {
+                return;
+            };
+            let session = Box::new(s.clone());
+            fx.push(Effect::External(if action == Action::OpenPager {
+                External::Pager { session, messages }
+            } else {
+                External::Editor { session, messages }
+            }));
+        }
+        Action::SwitchBranch => {
+            let at = t.units.get(t.cursor).and_then(|u| {
+                let m = t.messages.get(u.msg)?;
+                let is_branch = m.blocks.iter().any(
+                    |b| matches!(b, crate::model::Block::Notice { kind, .. } if kind == "branch"),
+                );
+                m.native_id.clone().filter(|_| is_branch)
+            });
+            match (at, t.key.clone()) {
+                (Some(at), Some(key)) => {
+                    state.generation += 1;
+                    t.generation = state.generation;
+                    fx.push(Effect::SwitchBranch {
+                        generation: state.generation,
+                        key,
+                        at,
+                        leaf: t.branch_leaf.clone(),
+                    });
+                }
+                _ => {
+                    info =
+                        Some("put the cursor on a ⑂ branch notice (J/K) to switch branches".into())
+                }
+            }
+        }
+        _ => {}
+    }
+    if let Some(i) = info {
+        state.status.info = Some(i);
+    }
+}
+
+/// Keys while the find box takes text.
+fn find_action(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) {
+    match action {
+        Action::KeepSearch => {
+            let t = &mut state.transcript;
+            t.find.focused = false;
+            t.find.input.focused = false;
+            if t.find.needles.is_empty() {
+                clear_find(state);
+                return;
+            }
+            let info = match t.next_hit(true) {
+                Some((n, of)) => format!("hit {n} of {of} (n/N for more)"),
+                None => "no hits".into(),
+            };
+            state.status.info = Some(info);
+        }
+        Action::ClearSearch => clear_find(state),
+        Action::Quit => {
+            state.quit = true;
+            fx.push(Effect::Quit);
+        }
+        _ => {}
+    }
+}
+
+fn clear_find(state: &mut AppState) {
+    let t = &mut state.transcript;
+    t.find = Default::default();
+    t.set_needles(Vec::new());
+    state.status.info = None;
+    state.sync_transcript_size();
 }
 
 /// Open the selected session in the transcript pane; from full-text results, at the best hit.
@@ -496,27 +678,42 @@ fn open_selected(state: &mut AppState, fx: &mut Vec<Effect>) {
     let hit = state.hits.get(&idx).cloned();
     let key = state.sessions[idx].key.clone();
     let same = state.transcript.key.as_deref() == Some(key.as_str()) && !state.transcript.loading;
-    match &hit {
-        Some(h) => {
-            state.transcript.hits = h.messages.clone();
-            state.transcript.hit = h.messages.iter().position(|m| *m == h.best);
-            state.transcript.terms = state.query.terms.clone();
-        }
-        None => {
-            state.transcript.hits.clear();
-            state.transcript.hit = None;
-            state.transcript.terms.clear();
-        }
-    }
+    // from full-text results: the words are marked and n/N go through them
+    let (needles, input) = match &hit {
+        Some(_) => (
+            needles_of_terms(&state.query.terms),
+            state
+                .query
+                .terms
+                .iter()
+                .map(|t| match t {
+                    crate::search::query::Term::Phrase(p) => format!("\"{p}\""),
+                    t => t.text().to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        None => (Vec::new(), String::new()),
+    };
     if same {
-        rewrap(state);
-        if let Some(h) = hit {
-            scroll_to_message(state, h.best);
+        let t = &mut state.transcript;
+        t.find.input.clear();
+        t.find.input.insert(&input);
+        t.set_needles(needles);
+        state.sync_transcript_size();
+        if let Some(h) = hit
+            && let Some(u) = state.transcript.unit_of_message(h.best)
+        {
+            state.transcript.go_to(u, true);
         }
     } else {
         state.transcript.key = None; // force a load
         preview_selected(state, fx);
-        state.transcript.jump = hit.map(|h| h.best);
+        let t = &mut state.transcript;
+        t.jump = hit.map(|h| h.best);
+        t.find.input.insert(&input);
+        t.find.needles = needles;
+        state.sync_transcript_size();
     }
 }
 
@@ -535,13 +732,7 @@ fn mouse(state: &mut AppState, ev: crossterm::event::MouseEvent, fx: &mut Vec<Ef
         MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
             let down = ev.kind == MouseEventKind::ScrollDown;
             if in_transcript {
-                let max = max_scroll(state);
-                let s = state.transcript.scroll;
-                state.transcript.scroll = if down {
-                    (s + 3).min(max)
-                } else {
-                    s.saturating_sub(3)
-                };
+                state.transcript.scroll(if down { 3 } else { -3 });
             } else if in_list {
                 select_step(state, down, 1, fx);
             }
@@ -565,10 +756,16 @@ fn mouse(state: &mut AppState, ev: crossterm::event::MouseEvent, fx: &mut Vec<Ef
                         }
                     }
                 }
-            } else if in_transcript && state.focus != Focus::Transcript {
-                state.focus = Focus::Transcript;
-                state.relayout();
-                rewrap(state);
+            } else if in_transcript && let Some(r) = state.layout.transcript {
+                if state.focus != Focus::Transcript {
+                    state.focus = Focus::Transcript;
+                    state.relayout();
+                }
+                // border and info line above the text
+                let top = r.y + 2;
+                if ev.row >= top {
+                    state.transcript.click((ev.row - top) as usize);
+                }
             }
         }
         _ => {}
@@ -627,46 +824,13 @@ fn preview_selected(state: &mut AppState, fx: &mut Vec<Effect>) {
         return;
     }
     state.generation += 1;
-    state.transcript.generation = state.generation;
-    state.transcript.key = Some(key.clone());
-    state.transcript.loading = true;
-    state.transcript.scroll = 0;
-    state.transcript.jump = None;
-    state.transcript.messages = Default::default();
-    state.transcript.lines.clear();
+    state.transcript.reset(key.clone(), state.generation);
+    state.transcript.tz = Some(state.tz);
+    state.sync_transcript_size();
     fx.push(Effect::LoadTranscript {
         generation: state.generation,
         key,
     });
-}
-
-fn rewrap(state: &mut AppState) {
-    let w = state.layout.transcript_width();
-    if w == 0 {
-        return;
-    }
-    state.transcript.width = w;
-    state.transcript.lines = build_lines(&state.transcript.messages, w);
-    if !state.transcript.terms.is_empty() {
-        let terms = state.transcript.terms.clone();
-        mark_lines(&mut state.transcript.lines, &terms);
-    }
-    state.transcript.scroll = state.transcript.scroll.min(max_scroll(state));
-}
-
-/// Put a message's first line near the top of the pane.
-fn scroll_to_message(state: &mut AppState, msg: usize) {
-    if let Some(line) = state.transcript.lines.iter().position(|l| l.msg == msg) {
-        state.transcript.scroll = line.saturating_sub(1).min(max_scroll(state));
-    }
-}
-
-fn max_scroll(state: &AppState) -> usize {
-    state
-        .transcript
-        .lines
-        .len()
-        .saturating_sub(state.layout.transcript_rows().max(1))
 }
 
 #[cfg(test)]
@@ -719,6 +883,16 @@ mod tests {
         }
     }
 
+    fn transcript_msg(generation: u64, key: &str, msgs: Vec<Message>) -> Msg {
+        Msg::Transcript {
+            generation,
+            key: key.into(),
+            units: Arc::new(crate::app::transcript::units::build(&msgs)),
+            messages: Arc::new(msgs),
+            branch_leaf: None,
+        }
+    }
+
     fn state(size: (u16, u16), n: usize) -> AppState {
         let mut s = AppState::new(chrono::Utc::now(), size, None);
         let g = s.list_generation;
@@ -762,15 +936,8 @@ mod tests {
         step(&mut s, key(KeyCode::Char('j')));
         let mut m = Message::new(Role::User);
         m.blocks.push(Block::text("old"));
-        step(
-            &mut s,
-            Msg::Transcript {
-                generation: old,
-                key: "claude:id0".into(),
-                messages: Arc::new(vec![m]),
-            },
-        );
-        assert!(s.transcript.lines.is_empty());
+        step(&mut s, transcript_msg(old, "claude:id0", vec![m]));
+        assert!(s.transcript.units.is_empty() && s.transcript.view.is_empty());
     }
 
     #[test]
@@ -936,31 +1103,35 @@ mod tests {
         let fx = step(&mut s, key(KeyCode::Enter));
         assert!(matches!(&fx[..], [Effect::LoadTranscript { key, .. }] if key == "claude:id2"));
         assert_eq!(s.transcript.jump, Some(30));
-        assert_eq!(s.transcript.hits, vec![1, 30]);
+        assert_eq!(s.transcript.find.needles, vec!["x".to_string()]);
         let msgs: Vec<Message> = (0..50)
             .map(|i| {
                 let mut m = Message::new(Role::User);
-                m.blocks.push(Block::text(format!("message {i} x")));
+                let mark = if i == 1 || i == 30 { " x" } else { "" };
+                m.blocks.push(Block::text(format!("message {i}{mark}")));
                 m
             })
             .collect();
         let generation = s.transcript.generation;
-        step(
-            &mut s,
-            Msg::Transcript {
-                generation,
-                key: "claude:id2".into(),
-                messages: Arc::new(msgs),
-            },
-        );
-        let top = &s.transcript.lines[s.transcript.scroll + 1];
-        assert_eq!(top.msg, 30, "scrolled to the best hit");
-        step(&mut s, key(KeyCode::Char('n')));
-        assert_eq!(s.transcript.hit, Some(0), "n wraps to the first hit");
-        step(&mut s, key(KeyCode::Char('N')));
-        assert_eq!(s.transcript.hit, Some(1));
+        step(&mut s, transcript_msg(generation, "claude:id2", msgs));
+        let t = &s.transcript;
+        let msg_of = |l: &crate::app::transcript::ViewLine| t.units[l.unit].msg;
+        assert_eq!(t.find.hits.len(), 2, "the two messages with x");
         assert!(
-            s.transcript.lines.iter().any(|l| !l.marks.is_empty()),
+            t.view.iter().take(2).any(|l| msg_of(l) == 30),
+            "scrolled to the best hit"
+        );
+        assert_eq!(t.units[t.cursor].msg, 30);
+        step(&mut s, key(KeyCode::Char('n')));
+        assert_eq!(
+            s.transcript.find.current,
+            Some(0),
+            "n wraps to the first hit"
+        );
+        step(&mut s, key(KeyCode::Char('N')));
+        assert_eq!(s.transcript.find.current, Some(1));
+        assert!(
+            s.transcript.view.iter().any(|l| !l.marks.is_empty()),
             "hits are marked"
         );
     }

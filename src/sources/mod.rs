@@ -448,7 +448,22 @@ pub trait Source: Send + Sync {
     fn is_remote(&self, _root: &Root) -> bool {
         false
     }
+    /// Sessions that are trees (Pi): the next branch at a branch notice (`at`, its
+    /// `native_id`), from the branch shown (`leaf`; None for the active one). Returns that
+    /// branch's messages and its leaf (None when it is the active branch). Reads the store
+    /// only. `None`: the agent's sessions do not branch.
+    fn switch_branch(
+        &self,
+        _session: &Session,
+        _at: &str,
+        _leaf: Option<&str>,
+    ) -> Option<Result<BranchView, String>> {
+        None
+    }
 }
+
+/// The messages of one branch of a session, and the entry it ends at (None: the active one).
+pub type BranchView = (Vec<Message>, Option<String>);
 
 /// The roots from `config.toml` for one agent, as [`Root`]s.
 pub fn config_roots(ctx: &DiscoverCtx, agent: Agent) -> Vec<Root> {

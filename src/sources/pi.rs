@@ -119,6 +119,19 @@ impl Source for PiSource {
 
     /// `pi --session <absolute path>`: Pi opens the file and runs in the header's cwd. By id
     /// from another directory Pi offers to fork the session instead, so the path is used.
+    fn switch_branch(
+        &self,
+        session: &Session,
+        at: &str,
+        leaf: Option<&str>,
+    ) -> Option<Result<super::BranchView, String>> {
+        let path = Path::new(&session.source);
+        Some(match std::fs::read(path) {
+            Ok(bytes) => switch_branch(&bytes, id_from_file_name(path), at, leaf),
+            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        })
+    }
+
     fn resume(&self, s: &Session) -> Option<ResumeTarget> {
         let path = Path::new(&s.source);
         if !path.is_absolute() || path.extension().and_then(|e| e.to_str()) != Some("jsonl") {
@@ -214,6 +227,12 @@ struct Parsed {
 /// Parse a whole Pi session file into `sink` (always complete: the store is re-read whole).
 pub fn parse_session(bytes: &[u8], file_id: Option<String>, sink: &mut Sink) {
     sink.complete = true;
+    let p = read_lines(bytes, sink);
+    p.finish(file_id, sink);
+}
+
+/// Every entry of the file, in order (the tree is built later).
+fn read_lines(bytes: &[u8], sink: &mut Sink) -> Parsed {
     let mut p = Parsed {
         version: 1,
         ..Parsed::default()
@@ -247,7 +266,7 @@ pub fn parse_session(bytes: &[u8], file_id: Option<String>, sink: &mut Sink) {
         }
         p.line(n, line, sink);
     }
-    p.finish(file_id, sink);
+    p
 }
 
 fn kind_of(e: &serde_json::Error) -> IssueKind {
@@ -730,60 +749,182 @@ struct Branch {
     preview: Option<String>,
 }
 
+/// The tree of entries: each entry's parent and children, and the roots.
+struct Tree {
+    parent: Vec<Option<usize>>,
+    children: Vec<Vec<usize>>,
+    roots: Vec<usize>,
+}
+
+impl Tree {
+    fn new(nodes: &[Node], sink: &mut Sink) -> Tree {
+        let n = nodes.len();
+        let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(n);
+        for (i, node) in nodes.iter().enumerate() {
+            if let Some(id) = &node.id {
+                by_id.insert(id.as_str(), i); // a repeated id: the later entry wins, as in Pi
+            }
+        }
+        let mut parent: Vec<Option<usize>> = vec![None; n];
+        for (i, node) in nodes.iter().enumerate() {
+            parent[i] = match &node.link {
+                Link::Root => None,
+                Link::Prev => i.checked_sub(1),
+                Link::Id(p) => match by_id.get(p.as_str()) {
+                    Some(&j) if j != i => Some(j),
+                    Some(_) => None, // its own parent: a root
+                    None => {
+                        // most likely the line before it could not be read
+                        sink.issue(
+                            Some(node.line),
+                            IssueKind::WrongShape,
+                            format!(
+                                "parent entry {} not found: attached to the entry before it",
+                                short(p)
+                            ),
+                        );
+                        i.checked_sub(1)
+                    }
+                },
+            };
+        }
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut roots = Vec::new();
+        for (i, p) in parent.iter().enumerate() {
+            match p {
+                Some(p) => children[*p].push(i),
+                None => roots.push(i),
+            }
+        }
+        Tree {
+            parent,
+            children,
+            roots,
+        }
+    }
+
+    /// From `leaf` back to its root, root first; a cycle ends the walk.
+    fn path(&self, leaf: Option<usize>) -> (Vec<usize>, Vec<bool>) {
+        let mut on_path = vec![false; self.parent.len()];
+        let mut path = Vec::new();
+        let mut cur = leaf;
+        while let Some(i) = cur {
+            if on_path[i] {
+                break;
+            }
+            on_path[i] = true;
+            path.push(i);
+            cur = self.parent[i];
+        }
+        path.reverse();
+        (path, on_path)
+    }
+
+    /// The last entry (in file order) of the subtree under `start`, and whether it shows
+    /// anything (a conversation, not only labels or settings).
+    fn last_of(&self, nodes: &[Node], start: usize) -> (usize, bool) {
+        let mut stack = vec![start];
+        let mut seen = std::collections::HashSet::new();
+        let (mut last, mut shows) = (start, false);
+        while let Some(i) = stack.pop() {
+            if !seen.insert(i) {
+                continue;
+            }
+            last = last.max(i);
+            shows |= nodes[i].msg.is_some() && !nodes[i].setting;
+            stack.extend(self.children[i].iter().copied());
+        }
+        (last, shows)
+    }
+}
+
+/// The entry a branch notice sits after (`branch@<id>`; `branch@root` is before the roots).
+fn notice_place(nodes: &[Node], at: &str) -> Option<Option<usize>> {
+    let id = at.strip_prefix("branch@")?;
+    if id == "root" {
+        return Some(None);
+    }
+    nodes
+        .iter()
+        .rposition(|n| n.id.as_deref() == Some(id))
+        .map(Some)
+}
+
+/// Switch branches at a branch notice: from the branch shown (`leaf`, an entry id; None for
+/// the active one), to the next branch at that point, cycling in file order. Returns the
+/// messages of that branch and its last entry's id (None when it is the active branch).
+pub fn switch_branch(
+    bytes: &[u8],
+    file_id: Option<String>,
+    at: &str,
+    leaf: Option<&str>,
+) -> Result<(Vec<Message>, Option<String>), String> {
+    let mut sink = Sink::default();
+    let mut p = read_lines(bytes, &mut sink);
+    if p.id.is_none() {
+        p.id = file_id;
+    }
+    let nodes = &mut p.nodes;
+    if nodes.is_empty() {
+        return Err("the session has no entries".into());
+    }
+    let tree = Tree::new(nodes, &mut sink);
+    let active = nodes.len() - 1;
+    let current = match leaf {
+        Some(id) => nodes
+            .iter()
+            .rposition(|n| n.id.as_deref() == Some(id))
+            .ok_or_else(|| format!("entry {} is gone from the file", short(id)))?,
+        None => active,
+    };
+    let (_, on_path) = tree.path(Some(current));
+    let place = notice_place(nodes, at).ok_or_else(|| format!("no branch point {at}"))?;
+    let siblings: &[usize] = match place {
+        None => &tree.roots,
+        Some(i) => &tree.children[i],
+    };
+    // the branches at that point that show something, in file order
+    let choices: Vec<(usize, usize)> = siblings
+        .iter()
+        .map(|&c| (c, tree.last_of(nodes, c)))
+        .filter(|(c, (_, shows))| *shows || on_path[*c])
+        .map(|(c, (last, _))| (c, last))
+        .collect();
+    let here = choices.iter().position(|(c, _)| on_path[*c]);
+    let next = match here {
+        Some(k) => choices.get((k + 1) % choices.len()),
+        None => choices.first(),
+    };
+    let Some(&(_, new_leaf)) = next else {
+        return Err("no other branch here".into());
+    };
+    let messages = branch_from(nodes, &tree, new_leaf, &mut sink);
+    let leaf_id = (new_leaf != active).then(|| {
+        nodes[new_leaf]
+            .id
+            .clone()
+            .unwrap_or_else(|| format!("line {}", nodes[new_leaf].line))
+    });
+    Ok((messages, leaf_id))
+}
+
 /// The messages of the active branch (the last entry back to its root), with a notice where
 /// other branches leave it. Takes the messages out of `nodes`.
 fn active_branch(nodes: &mut [Node], sink: &mut Sink) -> Vec<Message> {
-    let n = nodes.len();
-    let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(n);
-    for (i, node) in nodes.iter().enumerate() {
-        if let Some(id) = &node.id {
-            by_id.insert(id.as_str(), i); // a repeated id: the later entry wins, as in Pi
-        }
+    if nodes.is_empty() {
+        return Vec::new();
     }
-    let mut parent: Vec<Option<usize>> = vec![None; n];
-    for (i, node) in nodes.iter().enumerate() {
-        parent[i] = match &node.link {
-            Link::Root => None,
-            Link::Prev => i.checked_sub(1),
-            Link::Id(p) => match by_id.get(p.as_str()) {
-                Some(&j) if j != i => Some(j),
-                Some(_) => None, // its own parent: a root
-                None => {
-                    // most likely the line before it could not be read
-                    sink.issue(
-                        Some(node.line),
-                        IssueKind::WrongShape,
-                        format!(
-                            "parent entry {} not found: attached to the entry before it",
-                            short(p)
-                        ),
-                    );
-                    i.checked_sub(1)
-                }
-            },
-        };
-    }
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut roots = Vec::new();
-    for (i, p) in parent.iter().enumerate() {
-        match p {
-            Some(p) => children[*p].push(i),
-            None => roots.push(i),
-        }
-    }
-    // from the leaf (the last entry) to the root; a cycle ends the walk
-    let mut on_path = vec![false; n];
-    let mut path = Vec::new();
-    let mut cur = n.checked_sub(1);
-    while let Some(i) = cur {
-        if on_path[i] {
-            break;
-        }
-        on_path[i] = true;
-        path.push(i);
-        cur = parent[i];
-    }
-    path.reverse();
+    let tree = Tree::new(nodes, sink);
+    let leaf = nodes.len() - 1;
+    branch_from(nodes, &tree, leaf, sink)
+}
+
+/// The messages from `leaf` back to its root, with a notice where other branches leave it.
+fn branch_from(nodes: &mut [Node], tree: &Tree, leaf: usize, _sink: &mut Sink) -> Vec<Message> {
+    let Tree {
+        children, roots, ..
+    } = tree;
+    let (path, on_path) = tree.path(Some(leaf));
 
     // Branch notices first (they only read entries off the path).
     let mut seen = on_path.clone();

@@ -1,10 +1,11 @@
 //! The interactive browser: terminal lifecycle, input, workers and the event loop.
 
+pub mod handoff;
 pub mod input;
 pub mod terminal;
 pub mod workers;
 
-use crate::app::{AppState, Effect, Msg, update};
+use crate::app::{AppState, Effect, External, Msg, update};
 use crate::cli::Context;
 use crate::index::writer::Writer;
 use anyhow::Result;
@@ -51,10 +52,11 @@ pub fn run(ctx: Context) -> Result<i32> {
     let _guard = terminal::TerminalGuard::new()?;
     let mut term = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
     term.clear()?;
-    let _input = input::Input::spawn(tx.clone());
+    let input = input::Input::spawn(tx.clone());
     let size = term.size()?;
     let mut state = AppState::new(chrono::Utc::now(), (size.width, size.height), banner);
     state.tz = *chrono::Local::now().offset();
+    state.transcript.tz = Some(state.tz);
     if let Some(r) = rebuilt {
         state.status.info = Some(r.to_string());
     }
@@ -67,6 +69,8 @@ pub fn run(ctx: Context) -> Result<i32> {
     let workers = Workers {
         query: &query,
         filter: &filter,
+        input: &input,
+        tx: tx.clone(),
     };
     run_loop(&mut term, &mut state, &rx, &workers, first)?;
     Ok(0)
@@ -76,9 +80,12 @@ pub fn run(ctx: Context) -> Result<i32> {
 pub struct Workers<'a> {
     pub query: &'a QueryWorker,
     pub filter: &'a FilterWorker,
+    pub input: &'a input::Input,
+    /// For results of effects run on the loop's thread.
+    pub tx: crossbeam_channel::Sender<Msg>,
 }
 
-fn perform(effect: Effect, w: &Workers) {
+fn perform<B: Backend>(effect: Effect, w: &Workers, term: &mut Terminal<B>) {
     match effect {
         Effect::LoadSessions { generation } => w.query.send(QueryReq::Sessions { generation }),
         Effect::LoadTranscript { generation, key } => {
@@ -108,6 +115,49 @@ fn perform(effect: Effect, w: &Workers) {
             query,
             now,
         }),
+        Effect::SwitchBranch {
+            generation,
+            key,
+            at,
+            leaf,
+        } => w.query.send(QueryReq::Branch {
+            generation,
+            key,
+            at,
+            leaf,
+        }),
+        Effect::Copy { text, what } => {
+            let msg = match handoff::copy(&text) {
+                Ok(()) => Msg::Info(format!(
+                    "copied the {what} ({}) to the clipboard",
+                    handoff::human_bytes(text.len())
+                )),
+                Err(e) => Msg::Info(e),
+            };
+            let _ = w.tx.send(msg);
+        }
+        Effect::External(ext) => {
+            let (file, argv, what) = match &ext {
+                External::Pager { session, messages } => (
+                    handoff::pager_file(session, messages).map(|f| (f, true)),
+                    handoff::pager(),
+                    "the pager",
+                ),
+                External::Editor { session, messages } => (
+                    handoff::editor_file(session, messages),
+                    handoff::editor(),
+                    "the editor",
+                ),
+            };
+            let error = match file {
+                Ok((f, _)) => handoff::run_child(term, w.input, &argv, &f.0).err(),
+                Err(e) => Some(format!("cannot write the temporary file: {e}")),
+            };
+            let _ = w.tx.send(Msg::ExternalDone {
+                what: what.to_string(),
+                error,
+            });
+        }
         Effect::Quit => {}
     }
 }
@@ -123,7 +173,7 @@ pub fn run_loop<B: Backend>(
 where
     B::Error: Send + Sync + 'static,
 {
-    perform(first, workers);
+    perform(first, workers, term);
     term.draw(|f| crate::ui::render(f, state))?;
     while let Ok(msg) = rx.recv() {
         let mut effects = Vec::new();
@@ -136,7 +186,7 @@ where
             }
         }
         for e in effects {
-            perform(e, workers);
+            perform(e, workers, term);
         }
         if state.quit {
             break;

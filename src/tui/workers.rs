@@ -2,6 +2,7 @@
 //! talks to the UI through the one `Msg` channel.
 
 use crate::app::Msg;
+use crate::app::transcript::units;
 use crate::index::query::{ListQuery, Reader};
 use crate::index::writer::Writer;
 use crate::model::Session;
@@ -31,6 +32,13 @@ pub enum QueryReq {
         query: Query,
         now: DateTime<Utc>,
     },
+    /// Pi: another branch of the session shown.
+    Branch {
+        generation: u64,
+        key: String,
+        at: String,
+        leaf: Option<String>,
+    },
 }
 
 pub struct QueryWorker {
@@ -59,10 +67,23 @@ fn query_loop(index: PathBuf, registry: Arc<Registry>, rx: Receiver<QueryReq>, o
         let mut sessions = None;
         let mut transcript = None;
         let mut full_text = None;
+        let mut branch = None;
         for req in std::iter::once(first).chain(rx.try_iter()) {
             match req {
                 QueryReq::Sessions { generation } => sessions = Some(generation),
-                QueryReq::Transcript { generation, key } => transcript = Some((generation, key)),
+                QueryReq::Transcript { generation, key } => {
+                    branch = None;
+                    transcript = Some((generation, key))
+                }
+                QueryReq::Branch {
+                    generation,
+                    key,
+                    at,
+                    leaf,
+                } => {
+                    transcript = None;
+                    branch = Some((generation, key, at, leaf))
+                }
                 QueryReq::FullText {
                     generation,
                     query,
@@ -110,12 +131,44 @@ fn query_loop(index: PathBuf, registry: Arc<Registry>, rx: Receiver<QueryReq>, o
                 return;
             }
         }
+        if let Some((generation, key, at, leaf)) = branch {
+            let found = r.session(&key).ok().flatten().and_then(|s| {
+                registry
+                    .source(s.agent)?
+                    .switch_branch(&s, &at, leaf.as_deref())
+            });
+            let msg = match found {
+                Some(Ok((messages, leaf))) => {
+                    let units = Arc::new(units::build(&messages));
+                    Msg::Transcript {
+                        generation,
+                        key,
+                        messages: Arc::new(messages),
+                        units,
+                        branch_leaf: leaf,
+                    }
+                }
+                Some(Err(e)) => Msg::QueryFailed {
+                    generation,
+                    error: format!("switching branches: {e}"),
+                },
+                None => Msg::QueryFailed {
+                    generation,
+                    error: "this session has no branches".into(),
+                },
+            };
+            if out.send(msg).is_err() {
+                return;
+            }
+        }
         if let Some((generation, key)) = transcript {
             let msg = match r.messages(&key) {
                 Ok(m) => Msg::Transcript {
                     generation,
                     key,
+                    units: Arc::new(units::build(&m)),
                     messages: Arc::new(m),
+                    branch_leaf: None,
                 },
                 Err(e) => Msg::QueryFailed {
                     generation,

@@ -30,26 +30,7 @@ pub fn age(now: DateTime<Utc>, t: Option<DateTime<Utc>>) -> String {
     }
 }
 
-/// 950, 12.3k, 4.1M.
-pub fn human(n: u64) -> String {
-    match n {
-        0..=999 => n.to_string(),
-        1_000..=999_999 => format!("{:.1}k", n as f64 / 1e3),
-        1_000_000..=999_999_999 => format!("{:.1}M", n as f64 / 1e6),
-        _ => format!("{:.1}G", n as f64 / 1e9),
-    }
-}
-
-/// `$1.23`, `$0.004`, or `-` when no cost is known.
-pub fn money(c: Option<f64>) -> String {
-    match c {
-        None => "-".into(),
-        Some(c) if c >= 100.0 => format!("${c:.0}"),
-        Some(c) if c >= 0.995 => format!("${c:.2}"),
-        Some(c) if c > 0.0 => format!("${c:.3}"),
-        Some(_) => "$0".into(),
-    }
-}
+pub use crate::text::{human, money};
 
 /// Which columns fit, and how wide the title gets.
 #[derive(Debug, Clone, Copy)]

@@ -19,17 +19,20 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             Action::ClearSearch,
             Action::ToggleSearchMode,
         ],
-        Mode::Transcript if !state.transcript.hits.is_empty() => &[
+        Mode::Find => &[Action::KeepSearch, Action::ClearSearch],
+        Mode::Transcript if !state.transcript.find.hits.is_empty() => &[
             Action::NextHit,
+            Action::PrevHit,
             Action::Back,
             Action::ToggleHelp,
-            Action::Quit,
         ],
         Mode::Transcript => &[
+            Action::ToggleFold,
+            Action::CycleFoldLevel,
+            Action::NextPrompt,
+            Action::FindInTranscript,
             Action::Back,
-            Action::PageDown,
             Action::ToggleHelp,
-            Action::Quit,
         ],
         _ => &[
             Action::Open,

@@ -1,39 +1,131 @@
-//! The transcript pane: renders the visible slice of the precomputed lines.
+//! The transcript pane: draws the lines `update` put in the view (it never renders units).
 
 use super::theme::Theme;
 use crate::app::AppState;
-use crate::app::state::{Focus, LineKind};
-use crate::model::Role;
+use crate::app::state::Focus;
+use crate::app::transcript::ViewLine;
+use crate::app::transcript::lines::Tone;
+use crate::render::StyledLine;
 use crate::{sanitize, text};
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-fn style_for(kind: LineKind, theme: &Theme) -> ratatui::style::Style {
-    match kind {
-        LineKind::Header(Role::User) => theme.user,
-        LineKind::Header(Role::Assistant) => theme.assistant,
-        LineKind::Header(Role::Tool) => theme.tool,
-        LineKind::Header(Role::System) => theme.notice,
-        LineKind::Text => theme.base,
-        LineKind::Meta => theme.muted,
-        LineKind::Thinking => theme.thinking,
-        LineKind::ToolCall => theme.tool,
-        LineKind::ToolResult => theme.tool_result,
-        LineKind::ToolError => theme.error,
-        LineKind::Notice => theme.notice,
-        LineKind::Blank => theme.base,
+/// The base style of a line.
+pub fn tone_style(tone: Tone, theme: &Theme) -> Style {
+    use crate::model::Role;
+    match tone {
+        Tone::Header(Role::User) => theme.user,
+        Tone::Header(Role::Assistant) => theme.assistant,
+        Tone::Header(Role::Tool) => theme.tool,
+        Tone::Header(Role::System) => theme.notice,
+        Tone::Prompt => theme.base.add_modifier(ratatui::style::Modifier::BOLD),
+        Tone::Answer => theme.base,
+        Tone::Thinking => theme.thinking,
+        Tone::Tool => theme.tool,
+        Tone::Output => theme.tool_result,
+        Tone::Error => theme.error,
+        Tone::Notice => theme.notice,
+        Tone::Context => theme.muted,
+        Tone::Subagent => theme.accent,
+        Tone::Blank => theme.base,
     }
+}
+
+/// Until the themes land: span styles.
+fn span_style(s: crate::render::SpanStyle, theme: &Theme) -> Style {
+    use crate::render::SpanStyle as S;
+    use ratatui::style::{Color, Modifier};
+    match s {
+        S::Text => Style::default(),
+        S::Strong => Style::default().add_modifier(Modifier::BOLD),
+        S::Emphasis => Style::default().add_modifier(Modifier::ITALIC),
+        S::StrongEmphasis => Style::default().add_modifier(Modifier::BOLD | Modifier::ITALIC),
+        S::Strikethrough => Style::default().add_modifier(Modifier::CROSSED_OUT),
+        S::InlineCode | S::Code => Style::default().fg(Color::LightYellow),
+        S::Heading(_) => Style::default().add_modifier(Modifier::BOLD),
+        S::Link | S::LinkUrl => Style::default().fg(Color::Blue),
+        S::Quote | S::Muted | S::Punctuation => theme.muted,
+        S::Syntax { r, g, b, .. } => Style::default().fg(Color::Rgb(r, g, b)),
+        S::DiffAdded => Style::default().fg(Color::Green),
+        S::DiffRemoved => Style::default().fg(Color::Red),
+        S::DiffHeader => Style::default().fg(Color::Cyan),
+        S::Error => theme.error,
+    }
+}
+
+/// Spans of a styled line on a base style, with find hits marked.
+pub fn spans_of<'a>(
+    line: &'a StyledLine,
+    base: Style,
+    marks: &[(usize, usize)],
+    theme: &Theme,
+) -> Vec<Span<'a>> {
+    let mut out = Vec::with_capacity(line.spans.len());
+    let mut pos = 0usize;
+    for s in &line.spans {
+        let style = base.patch(span_style(s.style, theme));
+        let (a, b) = (pos, pos + s.text.len());
+        pos = b;
+        let inside: Vec<(usize, usize)> = marks
+            .iter()
+            .filter(|(ma, mb)| *ma < b && *mb > a)
+            .map(|(ma, mb)| ((*ma).max(a) - a, (*mb).min(b) - a))
+            .collect();
+        if inside.is_empty() {
+            out.push(Span::styled(s.text.as_str(), style));
+            continue;
+        }
+        let mut at = 0;
+        for (ma, mb) in inside {
+            if !s.text.is_char_boundary(ma) || !s.text.is_char_boundary(mb) {
+                continue;
+            }
+            if ma > at {
+                out.push(Span::styled(&s.text[at..ma], style));
+            }
+            out.push(Span::styled(&s.text[ma..mb], style.patch(theme.match_hl)));
+            at = mb;
+        }
+        if at < s.text.len() {
+            out.push(Span::styled(&s.text[at..], style));
+        }
+    }
+    out
+}
+
+fn view_line<'a>(l: &'a ViewLine, focused: bool, theme: &Theme) -> Line<'a> {
+    let mut spans = Vec::with_capacity(l.line.spans.len() + 2);
+    spans.push(if l.cursor {
+        Span::styled(
+            "▌",
+            if focused {
+                theme.border_focus
+            } else {
+                theme.muted
+            },
+        )
+    } else {
+        Span::raw(" ")
+    });
+    for _ in 0..l.depth {
+        spans.push(Span::styled("┃ ", theme.muted));
+    }
+    spans.extend(spans_of(
+        &l.line,
+        tone_style(l.tone, theme),
+        &l.marks,
+        theme,
+    ));
+    Line::from(spans)
 }
 
 pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let focused = state.focus == Focus::Transcript && !state.help;
     let t = &state.transcript;
-    let session = t
-        .key
-        .as_ref()
-        .and_then(|k| state.sessions.iter().find(|s| &s.key == k));
+    let session = state.transcript_session();
     let title = match session {
         Some(s) => format!(
             " {} · {} ",
@@ -57,28 +149,28 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         return;
     }
     let mut lines: Vec<Line> = Vec::new();
-    // the first line: where the session is and how far down we are
+    // the first line: where the session ran, the fold level and how far down we are
     let info = match session {
         Some(s) => {
             let place = s.cwd.as_deref().map(sanitize::one_line).unwrap_or_default();
-            let pos = if t.lines.is_empty() {
-                String::new()
-            } else {
-                let rows = inner.height.saturating_sub(1) as usize;
-                let pct = if t.lines.len() <= rows {
-                    100
-                } else {
-                    ((t.scroll + rows).min(t.lines.len()) * 100) / t.lines.len()
-                };
-                match t.hit {
-                    Some(h) if !t.hits.is_empty() => {
-                        format!("hit {}/{}  {pct}%", h + 1, t.hits.len())
-                    }
-                    _ => format!("{pct}%"),
-                }
-            };
-            let avail = (inner.width as usize).saturating_sub(text::width(&pos) + 1);
-            format!("{} {pos}", text::pad(&place, avail))
+            let mut right = Vec::new();
+            if t.branch_leaf.is_some() {
+                right.push("⑂ other branch".to_string());
+            }
+            if t.new_below > 0 {
+                right.push(format!(
+                    "↓ {} new message{}",
+                    t.new_below,
+                    if t.new_below == 1 { "" } else { "s" }
+                ));
+            }
+            if !t.units.is_empty() {
+                right.push(t.level.label().to_string());
+                right.push(format!("{}%", t.percent()));
+            }
+            let right = right.join(" · ");
+            let avail = (inner.width as usize).saturating_sub(text::width(&right) + 1);
+            format!("{} {right}", text::pad(&text::fit(&place, avail), avail))
         }
         None => String::new(),
     };
@@ -90,25 +182,36 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             "Select a session to read it.",
             theme.muted,
         )));
+    } else if t.units.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "This session has no messages.",
+            theme.muted,
+        )));
     }
-    let rows = inner.height.saturating_sub(1) as usize;
-    for l in t.lines.iter().skip(t.scroll).take(rows) {
-        let style = style_for(l.kind, theme);
-        let mut spans = Vec::new();
-        if l.sidechain {
-            spans.push(Span::styled("│ ", theme.muted));
-        }
-        if l.marks.is_empty() {
-            spans.push(Span::styled(l.text.clone(), style));
-        } else {
-            spans.extend(super::list::marked_spans(
-                &l.text,
-                &l.marks,
-                style,
-                theme.match_hl,
-            ));
-        }
-        lines.push(Line::from(spans));
+    for l in &t.view {
+        lines.push(view_line(l, focused, theme));
     }
     f.render_widget(Paragraph::new(lines), inner);
+    if t.find.active() && inner.height > 2 {
+        let r = Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1);
+        let hits = if t.find.needles.is_empty() {
+            String::new()
+        } else {
+            let n = t.find.hits.len();
+            match t.find.current {
+                Some(c) if n > 0 => format!("  {}/{n}", c + 1),
+                _ => format!("  {n} match{}", if n == 1 { "" } else { "es" }),
+            }
+        };
+        let input = &t.find.input;
+        let mut spans = vec![
+            Span::styled("find: ", theme.accent),
+            Span::styled(sanitize::one_line(&input.input), theme.base),
+        ];
+        if t.find.focused {
+            spans.push(Span::styled("▏", theme.accent));
+        }
+        spans.push(Span::styled(hits, theme.muted));
+        f.render_widget(Paragraph::new(Line::from(spans)), r);
+    }
 }

@@ -1,0 +1,543 @@
+//! A transcript as a list of units: the things a person reads, folds, jumps between and
+//! copies. Built once per load (on the query worker); rendering happens later, lazily.
+//!
+//! - every message opens with a header;
+//! - text is split into prose and fenced code blocks (each block its own unit, so it can be
+//!   copied alone);
+//! - a tool call and its result (found by call id, wherever the agent stored it) are one unit;
+//! - a subagent's conversation sits under the tool call that started it (matched by the
+//!   prompt the call gave it), as a folded group; a subagent whose call is not found is shown
+//!   where its messages are;
+//! - injected context (instructions, environment preambles) is one folded unit.
+
+use crate::model::{Block, Message, Role};
+use std::collections::{HashMap, HashSet};
+
+/// A stable identity: which message, which block, which segment of a text block. Folds, the
+/// cursor and the scroll position are kept by id, so they survive a reload that appends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnitId {
+    pub msg: u32,
+    pub block: u32,
+    pub seg: u32,
+    /// Which kind of unit at that place (a header and a gap share a message).
+    pub tag: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnitKind {
+    /// Who, when, which model, tokens.
+    Header,
+    /// Markdown prose of a text block (between code blocks).
+    Prose,
+    /// A fenced code block inside a text block.
+    Code {
+        lang: Option<String>,
+    },
+    Thinking,
+    /// A tool call, with where its result is (message, block) when found.
+    Tool {
+        result: Option<(usize, usize)>,
+    },
+    /// A tool result whose call was not found.
+    Result,
+    Notice,
+    Attachment,
+    /// Injected context on the person's side (instructions, preambles).
+    Context,
+    /// A subagent's conversation; its units follow with `group` pointing here.
+    Subagent {
+        agent_id: String,
+        messages: usize,
+        tool_calls: usize,
+    },
+    /// The blank line after a message.
+    Gap,
+}
+
+impl UnitKind {
+    /// Can it be folded (one line when folded)?
+    pub fn foldable(&self) -> bool {
+        matches!(
+            self,
+            UnitKind::Thinking
+                | UnitKind::Tool { .. }
+                | UnitKind::Result
+                | UnitKind::Context
+                | UnitKind::Subagent { .. }
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    pub id: UnitId,
+    pub kind: UnitKind,
+    pub msg: usize,
+    pub block: usize,
+    /// Byte range of the text block this unit shows (prose and code units).
+    pub range: (usize, usize),
+    /// Nesting: 0 for the main conversation, 1+ inside subagents.
+    pub depth: u8,
+    /// The subagent unit this one belongs to (index into the unit list).
+    pub group: Option<usize>,
+    /// The index after this unit's subtree (for a subagent group, past its conversation).
+    pub end: usize,
+}
+
+/// Split text into prose and fenced code segments: (is_code, lang, byte range of the body).
+/// A fence is ``` or ~~~ (3 or more) at the start of a line; the body excludes the fences.
+pub fn segments(text: &str) -> Vec<(bool, Option<String>, (usize, usize))> {
+    let mut out = Vec::new();
+    let mut prose_start = 0usize;
+    let mut pos = 0usize;
+    let mut open: Option<(String, Option<String>, usize, usize)> = None; // (fence, lang, fence line start, body start)
+    for line in text.split_inclusive('\n') {
+        let line_start = pos;
+        pos += line.len();
+        let t = line.trim_start();
+        let indent_ok = line.len() - t.len() <= 3;
+        match &open {
+            None => {
+                if indent_ok && (t.starts_with("```") || t.starts_with("~~~")) {
+                    let ch = t.chars().next().unwrap_or('`');
+                    let n = t.chars().take_while(|c| *c == ch).count();
+                    let info = t[n..].trim();
+                    // ``` with a backtick in the info string is inline code, not a fence
+                    if ch == '`' && info.contains('`') {
+                        continue;
+                    }
+                    let lang = info
+                        .split_whitespace()
+                        .next()
+                        .filter(|l| !l.is_empty())
+                        .map(|l| l.to_string());
+                    if line_start > prose_start {
+                        out.push((false, None, (prose_start, line_start)));
+                    }
+                    open = Some((ch.to_string().repeat(n), lang, line_start, pos));
+                }
+            }
+            Some((fence, lang, _, body_start)) => {
+                let closes = indent_ok
+                    && t.trim_end().starts_with(fence.as_str())
+                    && t.trim_end().chars().all(|c| c.to_string() == fence[..1]);
+                if closes {
+                    out.push((true, lang.clone(), (*body_start, line_start)));
+                    open = None;
+                    prose_start = pos;
+                }
+            }
+        }
+    }
+    match open {
+        // an unclosed fence runs to the end (as Markdown does)
+        Some((_, lang, _, body_start)) => out.push((true, lang, (body_start, text.len()))),
+        None => {
+            if text.len() > prose_start {
+                out.push((false, None, (prose_start, text.len())));
+            }
+        }
+    }
+    // drop prose that is only whitespace
+    out.retain(|(code, _, (a, b))| *code || !text[*a..*b].trim().is_empty());
+    out
+}
+
+/// The prompt a tool call gave a subagent (Claude's Task/Agent, OpenCode's task).
+fn subagent_prompt(input: &serde_json::Value) -> Option<&str> {
+    ["prompt", "description", "task"]
+        .iter()
+        .find_map(|k| input.get(*k).and_then(|v| v.as_str()))
+}
+
+fn norm(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Build the units of a transcript.
+pub fn build(messages: &[Message]) -> Vec<Unit> {
+    // tool results by call id
+    let mut results: HashMap<&str, (usize, usize)> = HashMap::new();
+    for (mi, m) in messages.iter().enumerate() {
+        for (bi, b) in m.blocks.iter().enumerate() {
+            if let Block::ToolResult { call_id, .. } = b
+                && !call_id.is_empty()
+            {
+                results.entry(call_id.as_str()).or_insert((mi, bi));
+            }
+        }
+    }
+    // subagent conversations: sidechain messages by agent id, in order of appearance
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    for (mi, m) in messages.iter().enumerate() {
+        if !m.sidechain {
+            continue;
+        }
+        let id = m.agent_id.clone().unwrap_or_else(|| "subagent".into());
+        match groups.iter_mut().find(|(g, _)| *g == id) {
+            Some((_, v)) => v.push(mi),
+            None => groups.push((id, vec![mi])),
+        }
+    }
+    // attach each group to the tool call whose prompt is the group's first prompt
+    let mut attached: HashMap<(usize, usize), usize> = HashMap::new(); // call → group
+    let mut placed: HashSet<usize> = HashSet::new();
+    for (gi, (_, msgs)) in groups.iter().enumerate() {
+        let first_prompt = msgs
+            .iter()
+            .map(|&i| &messages[i])
+            .find(|m| m.role == Role::User)
+            .map(|m| norm(&m.plain_text()));
+        let Some(first) = first_prompt.filter(|p| !p.is_empty()) else {
+            continue;
+        };
+        'search: for (mi, m) in messages.iter().enumerate() {
+            if m.sidechain || m.role != Role::Assistant {
+                continue;
+            }
+            for (bi, b) in m.blocks.iter().enumerate() {
+                if let Block::ToolCall { input, .. } = b
+                    && subagent_prompt(input).is_some_and(|p| norm(p) == first)
+                    && !attached.contains_key(&(mi, bi))
+                {
+                    attached.insert((mi, bi), gi);
+                    placed.insert(gi);
+                    break 'search;
+                }
+            }
+        }
+    }
+    let consumed: HashSet<(usize, usize)> = messages
+        .iter()
+        .enumerate()
+        .flat_map(|(mi, m)| {
+            m.blocks
+                .iter()
+                .enumerate()
+                .filter_map(move |(bi, b)| match b {
+                    Block::ToolCall { id, .. } if !id.is_empty() => Some((mi, bi, id.as_str())),
+                    _ => None,
+                })
+        })
+        .filter_map(|(_, _, id)| results.get(id).copied())
+        .collect();
+
+    let mut b = Builder {
+        messages,
+        results: &results,
+        consumed: &consumed,
+        groups: &groups,
+        attached: &attached,
+        units: Vec::new(),
+    };
+    // the main conversation; unattached subagents where their first message is
+    let mut emitted_groups: HashSet<usize> = HashSet::new();
+    for (mi, m) in messages.iter().enumerate() {
+        if m.sidechain {
+            let gi = groups
+                .iter()
+                .position(|(id, _)| Some(id.as_str()) == m.agent_id.as_deref().or(Some("subagent")))
+                .unwrap_or(0);
+            if !placed.contains(&gi) && emitted_groups.insert(gi) {
+                b.group(gi, 0, None, mi as u32);
+            }
+            continue;
+        }
+        b.message(mi, 0, None);
+    }
+    b.units
+}
+
+struct Builder<'a> {
+    messages: &'a [Message],
+    results: &'a HashMap<&'a str, (usize, usize)>,
+    consumed: &'a HashSet<(usize, usize)>,
+    groups: &'a [(String, Vec<usize>)],
+    attached: &'a HashMap<(usize, usize), usize>,
+    units: Vec<Unit>,
+}
+
+const TAG_HEADER: u8 = 0;
+const TAG_BODY: u8 = 1;
+const TAG_GROUP: u8 = 2;
+const TAG_GAP: u8 = 3;
+
+impl Builder<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        kind: UnitKind,
+        msg: usize,
+        block: usize,
+        seg: u32,
+        tag: u8,
+        range: (usize, usize),
+        depth: u8,
+        group: Option<usize>,
+    ) -> usize {
+        self.units.push(Unit {
+            id: UnitId {
+                msg: msg as u32,
+                block: block as u32,
+                seg,
+                tag,
+            },
+            kind,
+            msg,
+            block,
+            range,
+            depth,
+            group,
+            end: self.units.len() + 1,
+        });
+        self.units.len() - 1
+    }
+
+    fn message(&mut self, mi: usize, depth: u8, group: Option<usize>) {
+        let m = &self.messages[mi];
+        // a message carrying only results that joined their calls shows nothing of its own
+        let own: Vec<usize> = (0..m.blocks.len())
+            .filter(|bi| !self.consumed.contains(&(mi, *bi)))
+            .collect();
+        if own.is_empty() {
+            return;
+        }
+        if m.role == Role::User && m.meta {
+            self.push(UnitKind::Header, mi, 0, 0, TAG_HEADER, (0, 0), depth, group);
+            self.push(UnitKind::Context, mi, 0, 0, TAG_BODY, (0, 0), depth, group);
+            self.push(UnitKind::Gap, mi, 0, 0, TAG_GAP, (0, 0), depth, group);
+            return;
+        }
+        // a system message is its notice: no header of its own
+        if m.role != Role::System {
+            self.push(UnitKind::Header, mi, 0, 0, TAG_HEADER, (0, 0), depth, group);
+        }
+        for bi in own {
+            match &m.blocks[bi] {
+                Block::Text { text } => {
+                    for (si, (code, lang, range)) in segments(text).into_iter().enumerate() {
+                        let kind = if code {
+                            UnitKind::Code { lang }
+                        } else {
+                            UnitKind::Prose
+                        };
+                        self.push(kind, mi, bi, si as u32, TAG_BODY, range, depth, group);
+                    }
+                }
+                Block::Thinking { .. } => {
+                    self.push(
+                        UnitKind::Thinking,
+                        mi,
+                        bi,
+                        0,
+                        TAG_BODY,
+                        (0, 0),
+                        depth,
+                        group,
+                    );
+                }
+                Block::ToolCall { id, .. } => {
+                    let result = if id.is_empty() {
+                        None
+                    } else {
+                        self.results.get(id.as_str()).copied()
+                    };
+                    self.push(
+                        UnitKind::Tool { result },
+                        mi,
+                        bi,
+                        0,
+                        TAG_BODY,
+                        (0, 0),
+                        depth,
+                        group,
+                    );
+                    if let Some(&gi) = self.attached.get(&(mi, bi)) {
+                        self.group(gi, depth, group, mi as u32);
+                    }
+                }
+                Block::ToolResult { .. } => {
+                    self.push(UnitKind::Result, mi, bi, 0, TAG_BODY, (0, 0), depth, group);
+                }
+                Block::Notice { .. } => {
+                    self.push(UnitKind::Notice, mi, bi, 0, TAG_BODY, (0, 0), depth, group);
+                }
+                Block::Attachment { .. } => {
+                    self.push(
+                        UnitKind::Attachment,
+                        mi,
+                        bi,
+                        0,
+                        TAG_BODY,
+                        (0, 0),
+                        depth,
+                        group,
+                    );
+                }
+            }
+        }
+        self.push(UnitKind::Gap, mi, 0, 0, TAG_GAP, (0, 0), depth, group);
+    }
+
+    /// A subagent group unit, then its conversation one level deeper.
+    fn group(&mut self, gi: usize, depth: u8, parent: Option<usize>, at_msg: u32) {
+        let (agent_id, msgs) = &self.groups[gi];
+        let tool_calls = msgs.iter().map(|&i| self.messages[i].tool_calls()).sum();
+        let first = msgs.first().copied().unwrap_or(at_msg as usize);
+        let g = self.push(
+            UnitKind::Subagent {
+                agent_id: agent_id.clone(),
+                messages: msgs.len(),
+                tool_calls,
+            },
+            first,
+            0,
+            0,
+            TAG_GROUP,
+            (0, 0),
+            depth,
+            parent,
+        );
+        for &mi in msgs.iter() {
+            self.message(mi, depth + 1, Some(g));
+        }
+        self.units[g].end = self.units.len();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn text(role: Role, t: &str) -> Message {
+        let mut m = Message::new(role);
+        m.blocks.push(Block::text(t));
+        m
+    }
+
+    #[test]
+    fn prose_and_code_segments() {
+        let t = "Intro\n\n```rust\nfn main() {}\n```\nAfter\n~~~\nraw\n~~~\n";
+        let s = segments(t);
+        let parts: Vec<(bool, Option<&str>, &str)> = s
+            .iter()
+            .map(|(c, l, (a, b))| (*c, l.as_deref(), &t[*a..*b]))
+            .collect();
+        assert_eq!(
+            parts,
+            vec![
+                (false, None, "Intro\n\n"),
+                (true, Some("rust"), "fn main() {}\n"),
+                (false, None, "After\n"),
+                (true, None, "raw\n"),
+            ]
+        );
+        // an unclosed fence runs to the end; inline ``` is not a fence
+        let s = segments("a\n```py\nx = 1\n");
+        assert!(s.last().unwrap().0);
+        assert_eq!(segments("use ```x``` here").len(), 1);
+    }
+
+    #[test]
+    fn calls_join_their_results_and_subagents_nest_under_the_call() {
+        let mut a = Message::new(Role::Assistant);
+        a.blocks.push(Block::text("Delegating."));
+        a.blocks.push(Block::ToolCall {
+            id: "t1".into(),
+            name: "Task".into(),
+            input: json!({"prompt": "Find the  TODOs", "description": "search"}),
+        });
+        let mut r = Message::new(Role::Tool);
+        r.blocks.push(Block::ToolResult {
+            call_id: "t1".into(),
+            output: "3 TODOs".into(),
+            is_error: false,
+        });
+        let mut s1 = text(Role::User, "Find the TODOs");
+        s1.sidechain = true;
+        s1.agent_id = Some("ag1".into());
+        let mut s2 = text(Role::Assistant, "Found 3");
+        s2.sidechain = true;
+        s2.agent_id = Some("ag1".into());
+        let msgs = vec![text(Role::User, "go"), a, s1, s2, r];
+        let units = build(&msgs);
+        let kinds: Vec<String> = units
+            .iter()
+            .map(|u| {
+                format!("{}{:?}", "  ".repeat(u.depth as usize), u.kind)
+                    .chars()
+                    .take(40)
+                    .collect()
+            })
+            .collect();
+        let tool = units
+            .iter()
+            .position(|u| matches!(u.kind, UnitKind::Tool { .. }))
+            .unwrap();
+        assert_eq!(
+            units[tool].kind,
+            UnitKind::Tool {
+                result: Some((4, 0))
+            },
+            "{kinds:#?}"
+        );
+        let g = tool + 1;
+        assert!(
+            matches!(&units[g].kind, UnitKind::Subagent { agent_id, messages: 2, .. } if agent_id == "ag1"),
+            "{kinds:#?}"
+        );
+        // the subagent's messages follow one level deeper, inside the group, which ends
+        // where they do
+        let inside = units[g + 1..].iter().take_while(|u| u.depth == 1).count();
+        assert_eq!(inside, 6, "{kinds:#?}");
+        assert!(
+            units[g + 1..g + 1 + inside]
+                .iter()
+                .all(|u| u.group == Some(g))
+        );
+        assert_eq!(units[g].end, g + 1 + inside);
+        assert_eq!(
+            units[g + 1 + inside].kind,
+            UnitKind::Gap,
+            "the call's message goes on"
+        );
+        // the result message shows nothing of its own
+        assert!(
+            !units
+                .iter()
+                .any(|u| u.msg == 4 && u.kind == UnitKind::Header)
+        );
+    }
+
+    #[test]
+    fn unmatched_results_and_unattached_subagents_stay_visible() {
+        let mut r = Message::new(Role::Tool);
+        r.blocks.push(Block::ToolResult {
+            call_id: "nope".into(),
+            output: "orphan".into(),
+            is_error: true,
+        });
+        let mut s = text(Role::User, "sub prompt with no call");
+        s.sidechain = true;
+        s.agent_id = Some("x".into());
+        let units = build(&[r, s]);
+        assert!(units.iter().any(|u| u.kind == UnitKind::Result));
+        assert!(
+            units
+                .iter()
+                .any(|u| matches!(u.kind, UnitKind::Subagent { .. }) && u.depth == 0)
+        );
+    }
+
+    #[test]
+    fn injected_context_is_one_unit_and_ids_are_stable() {
+        let mut c = text(Role::User, "<environment_context>…</environment_context>");
+        c.meta = true;
+        let a = build(&[c.clone(), text(Role::User, "hi")]);
+        assert_eq!(a[1].kind, UnitKind::Context);
+        let b = build(&[c, text(Role::User, "hi"), text(Role::Assistant, "more")]);
+        assert_eq!(&b[..a.len()], &a[..], "appending keeps the earlier units");
+    }
+}

@@ -1,0 +1,241 @@
+//! Handing the terminal to another program ($PAGER, $EDITOR, later an agent's own CLI) and
+//! taking it back, and the clipboard (OSC 52).
+//!
+//! The hand-off: the input thread stops reading (and confirms), the terminal leaves the
+//! alternate screen and raw mode, the child runs with the real terminal, then everything is
+//! entered again and the screen redrawn. Commands are argument vectors, never shell strings.
+
+use super::input::Input;
+use crate::model::{Message, Session};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Text copied at most (terminals drop larger OSC 52 payloads).
+pub const COPY_MAX: usize = 1 << 20;
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+pub fn base64(data: &[u8]) -> String {
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+        out.push(B64[(n >> 18) as usize & 63] as char);
+        out.push(B64[(n >> 12) as usize & 63] as char);
+        out.push(if chunk.len() > 1 {
+            B64[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if chunk.len() > 2 {
+            B64[n as usize & 63] as char
+        } else {
+            '='
+        });
+    }
+    out
+}
+
+/// The OSC 52 sequence that puts `text` on the clipboard.
+pub fn osc52(text: &str) -> String {
+    format!("\x1b]52;c;{}\x07", base64(text.as_bytes()))
+}
+
+/// Write the clipboard sequence to the terminal.
+pub fn copy(text: &str) -> Result<(), String> {
+    if text.len() > COPY_MAX {
+        return Err(format!(
+            "{} is too large for the clipboard (over {} MB): o opens the session in $PAGER",
+            human_bytes(text.len()),
+            COPY_MAX >> 20
+        ));
+    }
+    let mut out = std::io::stdout();
+    out.write_all(osc52(text).as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(|e| e.to_string())
+}
+
+pub fn human_bytes(n: usize) -> String {
+    match n {
+        0..=999 => format!("{n} bytes"),
+        1000..=999_999 => format!("{:.1} kB", n as f64 / 1e3),
+        _ => format!("{:.1} MB", n as f64 / 1e6),
+    }
+}
+
+/// A command from an environment variable (`less -R`, `code --wait`): split on whitespace.
+pub fn command_from(var: Option<&str>, default: &[&str]) -> Vec<String> {
+    let words: Vec<String> = var
+        .map(|v| v.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default();
+    if words.is_empty() {
+        default.iter().map(|s| s.to_string()).collect()
+    } else {
+        words
+    }
+}
+
+pub fn pager() -> Vec<String> {
+    command_from(std::env::var("PAGER").ok().as_deref(), &["less", "-R"])
+}
+
+pub fn editor() -> Vec<String> {
+    let v = std::env::var("VISUAL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .or_else(|| std::env::var("EDITOR").ok());
+    command_from(v.as_deref(), &["vi"])
+}
+
+/// A private file in the temp folder, written once; removed when dropped.
+pub struct TempFile(pub PathBuf);
+
+impl TempFile {
+    pub fn create(name: &str, contents: &[u8], read_only: bool) -> std::io::Result<TempFile> {
+        let dir = std::env::temp_dir().join(format!("revisit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let safe: String = name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let path = dir.join(safe);
+        let _ = std::fs::remove_file(&path);
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(if read_only { 0o400 } else { 0o600 });
+        }
+        let mut f = opts.open(&path)?;
+        f.write_all(contents)?;
+        f.flush()?;
+        #[cfg(not(unix))]
+        if read_only {
+            let mut p = f.metadata()?.permissions();
+            p.set_readonly(true);
+            std::fs::set_permissions(&path, p)?;
+        }
+        Ok(TempFile(path))
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+        if let Some(dir) = self.0.parent() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+}
+
+/// The session as Markdown, for the pager.
+pub fn pager_file(session: &Session, messages: &[Message]) -> std::io::Result<TempFile> {
+    let md = crate::export::markdown(session, messages);
+    TempFile::create(&format!("{}.md", session.id), md.as_bytes(), false)
+}
+
+/// A read-only copy of the session's own file for the editor: the file itself when the
+/// session is one file; the messages as JSON when it lives in a database or on a server.
+pub fn editor_file(session: &Session, messages: &[Message]) -> std::io::Result<(TempFile, bool)> {
+    let src = Path::new(&session.source);
+    let is_db = matches!(
+        src.extension().and_then(|e| e.to_str()),
+        Some("db" | "sqlite" | "sqlite3")
+    );
+    if src.is_file() && !is_db {
+        let bytes = std::fs::read(src)?;
+        let name = src
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| format!("{}.txt", session.id));
+        return Ok((TempFile::create(&name, &bytes, true)?, true));
+    }
+    let json = serde_json::to_vec_pretty(messages).unwrap_or_default();
+    Ok((
+        TempFile::create(&format!("{}.json", session.id), &json, true)?,
+        false,
+    ))
+}
+
+/// Run `argv` (plus `file`) with the real terminal, then take the terminal back.
+pub fn run_child<B>(
+    term: &mut ratatui::Terminal<B>,
+    input: &Input,
+    argv: &[String],
+    file: &Path,
+) -> Result<(), String>
+where
+    B: ratatui::backend::Backend,
+{
+    let Some((prog, args)) = argv.split_first() else {
+        return Err("no command".into());
+    };
+    input.pause();
+    super::terminal::leave();
+    let status = Command::new(prog).args(args).arg(file).status();
+    let back = super::terminal::enter();
+    input.resume();
+    let _ = term.clear();
+    back.map_err(|e| format!("cannot take the terminal back: {e}"))?;
+    match status {
+        Ok(s) if s.success() => Ok(()),
+        Ok(s) => Err(format!("{prog} exited with {s}")),
+        Err(e) => Err(format!("cannot run {prog}: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_the_rfc_vectors() {
+        for (i, o) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(i.as_bytes()), o);
+        }
+        assert_eq!(osc52("hi"), "\x1b]52;c;aGk=\x07");
+    }
+
+    #[test]
+    fn commands_from_variables() {
+        assert_eq!(command_from(Some("less -R"), &["x"]), vec!["less", "-R"]);
+        assert_eq!(command_from(Some("  "), &["vi"]), vec!["vi"]);
+        assert_eq!(command_from(None, &["vi"]), vec!["vi"]);
+    }
+
+    #[test]
+    fn temp_files_are_private_and_go_away() {
+        let f = TempFile::create("a/b:c.md", b"x", true).unwrap();
+        let p = f.0.clone();
+        assert!(p.file_name().unwrap().to_str().unwrap() == "a_b_c.md");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o400);
+        }
+        drop(f);
+        assert!(!p.exists());
+    }
+}
