@@ -111,6 +111,93 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Show the configuration as loaded, with its warnings (or where it is read from, or the
+    /// commented default file).
+    #[command(
+        long_about = "Show the configuration as loaded (config.toml: theme, agents, keys), \
+        with the warnings for what revisit cannot use (unknown themes, agents, actions, keys).\n\n\
+        The file is read from --config PATH, else $REVISIT_CONFIG_DIR/config.toml, else \
+        $XDG_CONFIG_HOME/revisit/config.toml. `revisit config --print-default > PATH` writes a \
+        commented file with every setting to start from."
+    )]
+    Config {
+        /// Print the commented default config.toml (every setting, explained).
+        #[arg(long, conflicts_with = "path")]
+        print_default: bool,
+        /// Print the path the config is read from (whether or not the file exists).
+        #[arg(long)]
+        path: bool,
+    },
+}
+
+/// What `revisit config` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigShow {
+    /// The config as loaded, with its warnings (as TOML with comments).
+    Loaded,
+    /// Where the config is read from.
+    Path,
+    /// The commented default file.
+    Default,
+}
+
+/// `revisit config`. Needs no index and no `Context`: `explicit` is `--config`. Returns the
+/// exit code; an unreadable or invalid config file is an error (except for `Path` and
+/// `Default`, which do not read it).
+pub fn config_command(
+    show: ConfigShow,
+    env: &Env,
+    explicit: Option<&std::path::Path>,
+    out: &mut impl Write,
+) -> Result<i32> {
+    match show {
+        ConfigShow::Default => {
+            out.write_all(crate::config::DEFAULT_CONFIG.as_bytes())?;
+        }
+        ConfigShow::Path => match Config::location(env, explicit) {
+            Some(p) => writeln!(out, "{}", p.display())?,
+            None => {
+                eprintln!(
+                    "revisit: no config location: set HOME, XDG_CONFIG_HOME or REVISIT_CONFIG_DIR"
+                );
+                return Ok(EXIT_USAGE);
+            }
+        },
+        ConfigShow::Loaded => {
+            let config = Config::load(env, explicit)?;
+            match (&config.path, Config::location(env, explicit)) {
+                (Some(p), _) => writeln!(out, "# config: {}", p.display())?,
+                (None, Some(p)) => {
+                    writeln!(out, "# config: {} (not found: defaults)", p.display())?
+                }
+                (None, None) => writeln!(out, "# config: none (defaults)")?,
+            }
+            for w in &config.warnings {
+                writeln!(out, "# warning: {}", sanitize::one_line(w))?;
+            }
+            if crate::ui::theme::no_color(env) {
+                writeln!(out, "# NO_COLOR is set: no colours, whatever the theme")?;
+            }
+            let mut shown = config.clone();
+            if shown.theme.is_none() {
+                shown.theme = Some("dark".into());
+            }
+            let mut redacted = false;
+            for a in shown.agents.values_mut() {
+                if a.token.is_some() {
+                    a.token = Some("(set, not shown)".into());
+                    redacted = true;
+                }
+            }
+            if redacted {
+                writeln!(out, "# tokens are not shown")?;
+            }
+            let text = toml::to_string(&shown).context("cannot print the config")?;
+            writeln!(out)?;
+            write!(out, "{text}")?;
+        }
+    }
+    Ok(0)
 }
 
 /// Everything a command needs: environment, config, sources and the index location.
@@ -404,6 +491,25 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<i32> {
                 write!(out, "{}", export::markdown(&session, &messages))?;
             }
             Ok(0)
+        }
+        Command::Config {
+            print_default,
+            path,
+        } => {
+            let show = if print_default {
+                ConfigShow::Default
+            } else if path {
+                ConfigShow::Path
+            } else {
+                ConfigShow::Loaded
+            };
+            if ctx.demo && show != ConfigShow::Default {
+                eprintln!("revisit: --demo reads no config file");
+                return Ok(EXIT_USAGE);
+            }
+            // the config Context loaded came from --config, or from the default location
+            let explicit = ctx.registry.config.path.as_deref();
+            config_command(show, &ctx.registry.env, explicit, &mut out)
         }
         Command::Doctor { json } => {
             let (reader, report) = ctx.refreshed(false)?;

@@ -4,7 +4,7 @@
 //! mode can run against a fixture home without touching the real one.
 
 use crate::model::Agent;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -49,6 +49,12 @@ impl Env {
             .get(name)
             .map(String::as_str)
             .filter(|v| !v.trim().is_empty())
+    }
+
+    /// Is the variable set to something other than the empty string? (Whitespace counts: what
+    /// <https://no-color.org> asks of `NO_COLOR`.)
+    pub fn is_set(&self, name: &str) -> bool {
+        self.vars.get(name).is_some_and(|v| !v.is_empty())
     }
 
     pub fn home(&self) -> Option<&Path> {
@@ -122,7 +128,7 @@ pub enum ConfigError {
 }
 
 /// Per-agent settings.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 #[cfg_attr(test, serde(deny_unknown_fields))]
 pub struct AgentConfig {
@@ -153,32 +159,102 @@ impl Default for AgentConfig {
     }
 }
 
+/// The commented default `config.toml` (every setting, all commented out), as printed by
+/// `revisit config --print-default`.
+pub const DEFAULT_CONFIG: &str = include_str!("../assets/config.toml");
+
 /// `config.toml`. Every field has a default; a missing file means all defaults.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 #[cfg_attr(test, serde(deny_unknown_fields))]
 pub struct Config {
+    /// The colour theme: `dark` (default), `light`, `high-contrast` or `no-color`. An unknown
+    /// name is a warning and `dark` is used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theme: Option<String>,
     /// Per agent, keyed by the agent's name (`claude`, `codex`, …).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub agents: BTreeMap<String, AgentConfig>,
+    /// Key binding overrides per mode (`[keys.list]`, …), see [`KeysConfig`].
+    #[serde(skip_serializing_if = "KeysConfig::is_empty")]
+    pub keys: KeysConfig,
     /// Where the file came from, if any (not read from the file).
     #[serde(skip)]
     pub path: Option<PathBuf>,
-    /// Unknown agent names found under `[agents]`, reported by `doctor`.
+    /// Problems found in the file that did not stop it from loading (unknown agents, themes,
+    /// actions, keys, sections), reported by `doctor` and `revisit config`.
     #[serde(skip)]
     pub warnings: Vec<String>,
+}
+
+/// `[keys.<mode>]` sections: per mode name, per action name, the keys as written. Kept as
+/// written (nothing is rejected while parsing): `Keymap::with_overrides` interprets them and
+/// reports what it cannot use.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(transparent)]
+pub struct KeysConfig {
+    pub sections: BTreeMap<String, KeySection>,
+}
+
+/// The contents of one `[keys.<mode>]` entry.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum KeySection {
+    /// `action_name = keys` lines.
+    Actions(BTreeMap<String, KeyList>),
+    /// Anything that is not a table (`[keys]` followed by `quit = "x"`).
+    Other(toml::Value),
+}
+
+/// The keys given to one action: `"ctrl-c"` or `["q", "ctrl-c"]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum KeyList {
+    One(String),
+    Many(Vec<String>),
+    /// Anything else (a number, a table, a list holding something other than strings).
+    Other(toml::Value),
+}
+
+impl KeyList {
+    /// The key strings, or `None` when the value is not a string or a list of strings.
+    pub fn keys(&self) -> Option<Vec<&str>> {
+        match self {
+            KeyList::One(k) => Some(vec![k.as_str()]),
+            KeyList::Many(ks) => Some(ks.iter().map(String::as_str).collect()),
+            KeyList::Other(_) => None,
+        }
+    }
+}
+
+impl KeysConfig {
+    pub fn is_empty(&self) -> bool {
+        self.sections.is_empty()
+    }
+
+    /// One override, for tests and callers building a config in code.
+    pub fn set(&mut self, mode: &str, action: &str, keys: &[&str]) {
+        let section = self
+            .sections
+            .entry(mode.to_string())
+            .or_insert_with(|| KeySection::Actions(BTreeMap::new()));
+        if let KeySection::Other(_) = section {
+            *section = KeySection::Actions(BTreeMap::new());
+        }
+        if let KeySection::Actions(actions) = section {
+            actions.insert(
+                action.to_string(),
+                KeyList::Many(keys.iter().map(|k| k.to_string()).collect()),
+            );
+        }
+    }
 }
 
 impl Config {
     /// Load `explicit` (an error if unreadable) or the default location (missing = defaults).
     pub fn load(env: &Env, explicit: Option<&Path>) -> Result<Config, ConfigError> {
-        let (path, must_exist) = match explicit {
-            Some(p) => (Some(p.to_path_buf()), true),
-            None => (
-                env.revisit_config_dir().map(|d| d.join("config.toml")),
-                false,
-            ),
-        };
-        let Some(path) = path else {
+        let must_exist = explicit.is_some();
+        let Some(path) = Config::location(env, explicit) else {
             return Ok(Config::default());
         };
         let text = match std::fs::read_to_string(&path) {
@@ -196,6 +272,8 @@ impl Config {
         Ok(cfg)
     }
 
+    /// Parse a config file's text. Only TOML syntax errors and values of the wrong type
+    /// outside `[keys]` fail; everything else that cannot be used is a warning.
     pub fn parse(text: &str) -> Result<Config, String> {
         let mut cfg: Config = toml::from_str(text).map_err(|e| e.to_string())?;
         for name in cfg.agents.keys() {
@@ -204,7 +282,21 @@ impl Config {
                     .push(format!("[agents.{name}]: unknown agent, ignored"));
             }
         }
+        if let Some(w) = crate::ui::theme::theme_warning(cfg.theme.as_deref()) {
+            cfg.warnings.push(w);
+        }
+        let (_, key_warnings) = crate::app::keymap::Keymap::with_overrides(&cfg.keys);
+        cfg.warnings.extend(key_warnings);
         Ok(cfg)
+    }
+
+    /// Where the config is read from: `explicit` (`--config`), else
+    /// `$REVISIT_CONFIG_DIR/config.toml`, else `$XDG_CONFIG_HOME/revisit/config.toml`.
+    pub fn location(env: &Env, explicit: Option<&Path>) -> Option<PathBuf> {
+        match explicit {
+            Some(p) => Some(p.to_path_buf()),
+            None => env.revisit_config_dir().map(|d| d.join("config.toml")),
+        }
     }
 
     pub fn agent(&self, agent: Agent) -> AgentConfig {
@@ -219,6 +311,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::keymap::Keymap;
 
     #[test]
     fn xdg_defaults_and_overrides() {
@@ -266,5 +359,281 @@ mod tests {
         let env = Env::with_home(dir.path(), &[]);
         assert!(Config::load(&env, None).is_ok());
         assert!(Config::load(&env, Some(&dir.path().join("nope.toml"))).is_err());
+    }
+    #[test]
+    fn keys_and_theme_parse() {
+        let cfg = Config::parse(
+            r#"
+            theme = "light"
+            [keys.list]
+            search = "f"
+            select_next = ["j", "n"]
+            "#,
+        )
+        .unwrap();
+        assert_eq!(cfg.theme.as_deref(), Some("light"));
+        assert!(cfg.warnings.is_empty(), "{:?}", cfg.warnings);
+        let KeySection::Actions(list) = &cfg.keys.sections["list"] else {
+            panic!("[keys.list] is a table");
+        };
+        assert_eq!(list["search"], KeyList::One("f".into()));
+        assert_eq!(
+            list["select_next"],
+            KeyList::Many(vec!["j".into(), "n".into()])
+        );
+        assert_eq!(list["search"].keys(), Some(vec!["f"]));
+        let mut built = KeysConfig::default();
+        built.set("list", "search", &["f"]);
+        built.set("list", "select_next", &["j", "n"]);
+        assert_eq!(
+            Keymap::with_overrides(&built).0.modes,
+            Keymap::with_overrides(&cfg.keys).0.modes
+        );
+    }
+
+    #[test]
+    fn bad_keys_and_themes_are_warnings_not_errors() {
+        let cfg = Config::parse(
+            r#"
+            theme = "solarized"
+            [keys]
+            quit = "x"
+            [keys.lsit]
+            quit = "x"
+            [keys.list]
+            frobnicate = "x"
+            search = ["hyper-x"]
+            open = 5
+            cycle_sort = [1, 2]
+            toggle_group = { key = "g" }
+            "#,
+        )
+        .expect("a config with bad keys still loads");
+        let w = &cfg.warnings;
+        assert_eq!(w.len(), 8, "{w:?}");
+        for needle in [
+            "theme = \"solarized\"",
+            "[keys] quit",
+            "[keys.lsit]",
+            "[keys.list] frobnicate",
+            "\"hyper-x\"",
+            "[keys.list] open",
+            "[keys.list] cycle_sort",
+            "[keys.list] toggle_group",
+        ] {
+            assert!(w.iter().any(|m| m.contains(needle)), "{needle}: {w:?}");
+        }
+        // TOML syntax errors and wrong types elsewhere still fail, naming the place
+        let e = Config::parse("theme = 5").unwrap_err();
+        assert!(e.contains("theme"), "{e}");
+        assert!(Config::parse("[keys.list\nx = 1").is_err());
+    }
+
+    #[test]
+    fn a_loaded_config_prints_back_to_the_same_config() {
+        let text = r#"
+            theme = "high-contrast"
+            [agents.pi]
+            roots = ["/srv/pi"]
+            [agents.profclaw]
+            url = "http://127.0.0.1:3000"
+            [keys.global]
+            quit = "ctrl-q"
+            [keys.list]
+            search = ["/", "f"]
+            open = 5
+            "#;
+        let cfg = Config::parse(text).unwrap();
+        let printed = toml::to_string(&cfg).unwrap();
+        let again = Config::parse(&printed).unwrap();
+        assert_eq!(again.theme, cfg.theme);
+        assert_eq!(again.agents, cfg.agents);
+        assert_eq!(again.keys, cfg.keys);
+        assert_eq!(again.warnings, cfg.warnings);
+        // an empty config prints nothing but is still a config
+        assert_eq!(toml::to_string(&Config::default()).unwrap().trim(), "");
+    }
+
+    #[test]
+    fn config_location() {
+        let env = Env::with_home("/h", &[]);
+        assert_eq!(
+            Config::location(&env, None).unwrap(),
+            PathBuf::from("/h/.config/revisit/config.toml")
+        );
+        let env = Env::with_home("/h", &[("XDG_CONFIG_HOME", "/x")]);
+        assert_eq!(
+            Config::location(&env, None).unwrap(),
+            PathBuf::from("/x/revisit/config.toml")
+        );
+        let env = Env::with_home(
+            "/h",
+            &[("XDG_CONFIG_HOME", "/x"), ("REVISIT_CONFIG_DIR", "/r")],
+        );
+        assert_eq!(
+            Config::location(&env, None).unwrap(),
+            PathBuf::from("/r/config.toml")
+        );
+        assert_eq!(
+            Config::location(&env, Some(Path::new("/e/c.toml"))).unwrap(),
+            PathBuf::from("/e/c.toml")
+        );
+    }
+
+    /// Is `line` (without its comment marker) a setting: `[section]` or `name = value`?
+    fn is_setting(line: &str) -> bool {
+        let line = line.trim_end();
+        if let Some(inner) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            return !inner.is_empty()
+                && inner
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
+        }
+        match line.split_once(" = ") {
+            Some((name, _)) => {
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            }
+            None => false,
+        }
+    }
+
+    /// The default file with its commented settings (`# name = value`, `# [section]`)
+    /// uncommented; with `prefix = "#   "`, the indented examples instead.
+    fn uncomment(prefix: &str) -> String {
+        DEFAULT_CONFIG
+            .lines()
+            .filter_map(|l| {
+                let rest = l.strip_prefix(prefix)?;
+                // "#   " lines are not "# " settings, and the other way round
+                if rest.starts_with(' ') || !is_setting(rest) {
+                    return None;
+                }
+                Some(rest)
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn the_default_file_as_is_is_the_defaults() {
+        let cfg = Config::parse(DEFAULT_CONFIG).unwrap();
+        assert!(cfg.warnings.is_empty(), "{:?}", cfg.warnings);
+        assert_eq!(cfg.theme, None);
+        assert!(cfg.agents.is_empty() && cfg.keys.is_empty());
+        // `revisit config --print-default > config.toml` gives a file revisit reads
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config.toml"), DEFAULT_CONFIG).unwrap();
+        let env = Env::with_home(
+            dir.path(),
+            &[("REVISIT_CONFIG_DIR", dir.path().to_str().unwrap())],
+        );
+        let loaded = Config::load(&env, None).unwrap();
+        assert_eq!(loaded.path, Some(dir.path().join("config.toml")));
+        assert!(loaded.warnings.is_empty());
+    }
+
+    #[test]
+    fn the_default_file_uncommented_is_valid_and_complete() {
+        let text = uncomment("# ");
+        // parsed with deny_unknown_fields (cfg(test)): a misspelt setting fails here
+        let cfg = Config::parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert!(cfg.warnings.is_empty(), "{:?}", cfg.warnings);
+        assert_eq!(cfg.theme.as_deref(), Some("dark"));
+        // every agent has its section, all enabled
+        for a in Agent::ALL {
+            let entry = cfg.agents.get(a.as_str());
+            assert!(
+                entry.is_some_and(|c| c.enabled),
+                "no [agents.{}]",
+                a.as_str()
+            );
+        }
+        // every setting is documented: each field revisit would write appears uncommented
+        let full = Config {
+            theme: Some("dark".into()),
+            agents: [(
+                "claude".to_string(),
+                AgentConfig {
+                    enabled: true,
+                    roots: vec!["r".into()],
+                    db: Some("d".into()),
+                    server_dir: Some("s".into()),
+                    url: Some("u".into()),
+                    token: Some("t".into()),
+                },
+            )]
+            .into(),
+            keys: {
+                let mut k = KeysConfig::default();
+                k.set("list", "search", &["/"]);
+                k
+            },
+            ..Config::default()
+        };
+        let value = toml::Value::try_from(&full).unwrap();
+        let top = value.as_table().unwrap();
+        for name in top.keys() {
+            assert!(
+                text.lines()
+                    .any(|l| l.starts_with(&format!("{name} = "))
+                        || l.starts_with(&format!("[{name}."))),
+                "the setting {name} is not in assets/config.toml"
+            );
+        }
+        let agent = top["agents"]["claude"].as_table().unwrap();
+        for name in agent.keys() {
+            assert!(
+                text.lines().any(|l| l.starts_with(&format!("{name} = "))),
+                "the agent setting {name} is not in assets/config.toml"
+            );
+        }
+        // the key reference is exactly the default keymap: every binding with its keys
+        let (km, messages) = Keymap::with_overrides(&cfg.keys);
+        assert!(messages.is_empty(), "{messages:?}");
+        assert_eq!(km.modes, Keymap::default().modes);
+        let mut missing = Vec::new();
+        for (mode, keys, action, desc) in crate::app::keymap::DEFAULTS {
+            let listed = match cfg.keys.sections.get(mode.name()) {
+                Some(KeySection::Actions(a)) => a.get(&action.name()).and_then(|k| k.keys()),
+                _ => None,
+            };
+            if listed.as_deref() != Some(*keys) {
+                missing.push(format!(
+                    "[keys.{}] {} = {:?}  # {desc}",
+                    mode.name(),
+                    action.name(),
+                    keys
+                ));
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "assets/config.toml's key reference differs from DEFAULTS; expected:\n{}",
+            missing.join("\n")
+        );
+        let listed: usize = cfg
+            .keys
+            .sections
+            .values()
+            .map(|s| match s {
+                KeySection::Actions(a) => a.len(),
+                KeySection::Other(_) => 1,
+            })
+            .sum();
+        assert_eq!(
+            listed,
+            crate::app::keymap::DEFAULTS.len(),
+            "nothing beyond DEFAULTS"
+        );
+    }
+
+    #[test]
+    fn the_default_files_examples_are_valid() {
+        let text = uncomment("#   ");
+        let cfg = Config::parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert!(cfg.warnings.is_empty(), "{:?}", cfg.warnings);
+        assert!(cfg.keys.sections.len() >= 3, "{text}");
+        let (km, _) = Keymap::with_overrides(&cfg.keys);
+        assert_ne!(km.modes, Keymap::default().modes);
     }
 }
