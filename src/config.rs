@@ -175,6 +175,9 @@ pub struct Config {
     /// Per agent, keyed by the agent's name (`claude`, `codex`, …).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub agents: BTreeMap<String, AgentConfig>,
+    /// How transcripts open (`[transcript]`).
+    #[serde(skip_serializing_if = "TranscriptConfig::is_default")]
+    pub transcript: TranscriptConfig,
     /// Key binding overrides per mode (`[keys.list]`, …), see [`KeysConfig`].
     #[serde(skip_serializing_if = "KeysConfig::is_empty")]
     pub keys: KeysConfig,
@@ -185,6 +188,25 @@ pub struct Config {
     /// actions, keys, sections), reported by `doctor` and `revisit config`.
     #[serde(skip)]
     pub warnings: Vec<String>,
+}
+
+/// `[transcript]`: how a transcript opens.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(default)]
+#[cfg_attr(test, serde(deny_unknown_fields))]
+pub struct TranscriptConfig {
+    /// `folded` (default), `summaries` or `open`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fold: Option<String>,
+    /// Show thinking in full (default false: one line each).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thinking: Option<bool>,
+}
+
+impl TranscriptConfig {
+    pub fn is_default(&self) -> bool {
+        *self == TranscriptConfig::default()
+    }
 }
 
 /// `[keys.<mode>]` sections: per mode name, per action name, the keys as written. Kept as

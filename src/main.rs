@@ -26,6 +26,21 @@ fn main() {
 fn real_main(cli: Cli) -> anyhow::Result<i32> {
     let env = Env::from_process();
     match cli.command {
+        // `revisit config` works even when the config file is broken (it says why)
+        Some(cli::Command::Config {
+            print_default,
+            path,
+        }) if !cli.global.demo => {
+            let show = if print_default {
+                cli::ConfigShow::Default
+            } else if path {
+                cli::ConfigShow::Path
+            } else {
+                cli::ConfigShow::Loaded
+            };
+            let mut out = std::io::stdout().lock();
+            cli::config_command(show, &env, cli.global.config.as_deref(), &mut out)
+        }
         Some(cmd) => {
             let ctx = Context::new(&cli.global, env, false)?;
             cli::run(cmd, &ctx)

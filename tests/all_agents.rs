@@ -245,11 +245,7 @@ fn every_agents_transcript_renders_readably() {
         let generation = st.transcript.generation;
         update(
             &mut st,
-            Msg::Transcript {
-                generation,
-                key: s.key.clone(),
-                messages: Arc::new(messages),
-            },
+            common::transcript_msg(generation, &s.key, messages),
         );
         let mut t = Terminal::new(TestBackend::new(100, 40)).unwrap();
         t.draw(|fr| revisit::ui::render(fr, &st)).unwrap();
@@ -258,7 +254,7 @@ fn every_agents_transcript_renders_readably() {
             format!("{}", t.backend()).replace(root.path().to_str().unwrap(), "[TMP]");
         // readable: a header per message, no raw escape bytes, no JSON envelopes
         assert!(
-            screen.contains("You ·") || screen.contains("Assistant ·"),
+            screen.contains("You  ") || screen.contains("Assistant  "),
             "{agent}:\n{screen}"
         );
         assert!(

@@ -124,7 +124,7 @@ fn search_opens_the_transcript_at_the_hit() {
     );
     // Enter opens the transcript on the hit
     t.keys(&["Enter"]);
-    let screen = t.wait_for("hit 1/1");
+    let screen = t.wait_for("ERR_CONN-42  1/1");
     assert!(screen.contains("panics with ERR_CONN-42"), "{screen}");
     // n stays on the only hit; back to the list, clear, fuzzy filter
     t.keys(&["n", "Escape", "Escape"]);

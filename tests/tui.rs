@@ -11,7 +11,6 @@ use revisit::index::query::{ListQuery, Reader};
 use revisit::search::Matcher;
 use revisit::search::fts::search_sessions;
 use revisit::search::list::{Haystacks, ListRequest, build_rows};
-use std::sync::Arc;
 
 struct Harness {
     state: AppState,
@@ -47,11 +46,9 @@ impl Harness {
                     generation,
                     sessions: self.reader.list(&ListQuery::default()).unwrap(),
                 },
-                Effect::LoadTranscript { generation, key } => Msg::Transcript {
-                    generation,
-                    messages: Arc::new(self.reader.messages(&key).unwrap()),
-                    key,
-                },
+                Effect::LoadTranscript { generation, key } => {
+                    common::transcript_msg(generation, &key, self.reader.messages(&key).unwrap())
+                }
                 Effect::Filter {
                     generation,
                     sessions,
@@ -84,7 +81,7 @@ impl Harness {
                     generation,
                     hits: search_sessions(&self.reader, &query, now, 500).unwrap(),
                 },
-                Effect::Quit => continue,
+                _ => continue,
             };
             queue.extend(update(&mut self.state, msg));
         }
@@ -165,15 +162,19 @@ fn selected_row_and_roles_are_styled() {
         "selected row background"
     );
     // a "You" header in the transcript is in the user colour
-    let you = (0..40u16)
-        .find(|y| {
-            let line: String = (63..140u16)
-                .map(|x| buf[(x, *y)].symbol().to_string())
-                .collect();
-            line.trim_start_matches('│').starts_with("You")
+    let (x, y) = (0..40u16)
+        .find_map(|y| {
+            let x = (63..137u16).find(|x| {
+                (0..3u16)
+                    .map(|i| buf[(x + i, y)].symbol())
+                    .collect::<String>()
+                    == "You"
+            })?;
+            // the header starts the line (after the border and the cursor column)
+            (buf[(x - 1, y)].symbol() == " " || buf[(x - 1, y)].symbol() == "▌").then_some((x, y))
         })
         .expect("a user header");
-    assert_eq!(buf[(64, you)].fg, theme.user.fg.unwrap());
+    assert_eq!(buf[(x, y)].fg, theme.user.fg.unwrap());
 }
 
 impl Harness {
@@ -231,7 +232,7 @@ fn full_text_results_with_snippets_140x40() {
     // Enter opens the hit
     h.key(KeyCode::Enter);
     assert_eq!(h.state.focus, revisit::app::state::Focus::Transcript);
-    assert!(!h.state.transcript.hits.is_empty());
+    assert!(!h.state.transcript.find.hits.is_empty());
     insta::assert_snapshot!("full_text_opened_140x40", h.render().backend());
 }
 

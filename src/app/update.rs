@@ -404,11 +404,6 @@ fn apply(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) {
         }
         Action::Open => open_selected(state, fx),
         Action::Back => {
-            if state.transcript.find.active() {
-                // Esc first clears a find
-                clear_find(state);
-                return;
-            }
             state.focus = Focus::List;
             state.relayout();
         }
@@ -701,10 +696,8 @@ fn open_selected(state: &mut AppState, fx: &mut Vec<Effect>) {
         t.find.input.insert(&input);
         t.set_needles(needles);
         state.sync_transcript_size();
-        if let Some(h) = hit
-            && let Some(u) = state.transcript.unit_of_message(h.best)
-        {
-            state.transcript.go_to(u, true);
+        if let Some(h) = hit {
+            state.transcript.jump_to_message(h.best);
         }
     } else {
         state.transcript.key = None; // force a load

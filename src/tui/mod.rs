@@ -20,6 +20,19 @@ use workers::{FilterReq, FilterWorker, Indexer, QueryReq, QueryWorker};
 pub fn run(ctx: Context) -> Result<i32> {
     // The writer creates (or rebuilds) the index before anything reads it.
     let writer = Writer::open(&ctx.index_path)?;
+    let (theme, mut warnings) =
+        crate::ui::theme::resolve_theme(&ctx.registry.config, &ctx.registry.env);
+    let (keymap, key_warnings) =
+        crate::app::keymap::Keymap::with_overrides(&ctx.registry.config.keys);
+    warnings.extend(key_warnings);
+    let transcript_cfg = ctx.registry.config.transcript.clone();
+    if let Some(level) = transcript_cfg.fold.as_deref()
+        && crate::app::transcript::FoldLevel::parse(level).is_none()
+    {
+        warnings.push(format!(
+            "[transcript] fold = {level:?}: use folded, summaries or open"
+        ));
+    }
     let rebuilt = writer.rebuilt.clone();
     let registry = Arc::new(ctx.registry);
     let (tx, rx) = unbounded::<Msg>();
@@ -57,12 +70,32 @@ pub fn run(ctx: Context) -> Result<i32> {
     let mut state = AppState::new(chrono::Utc::now(), (size.width, size.height), banner);
     state.tz = *chrono::Local::now().offset();
     state.transcript.tz = Some(state.tz);
+    state.keymap = keymap;
+    if let Some(level) = transcript_cfg
+        .fold
+        .as_deref()
+        .and_then(crate::app::transcript::FoldLevel::parse)
+    {
+        state.transcript.level = level;
+    }
+    state.transcript.thinking = transcript_cfg.thinking.unwrap_or(false);
+    if let Some(w) = warnings.first() {
+        state.status.error = Some(format!(
+            "config: {}{}",
+            crate::sanitize::one_line(w),
+            if warnings.len() > 1 {
+                format!(" (and {} more: revisit config)", warnings.len() - 1)
+            } else {
+                String::new()
+            }
+        ));
+    }
     if let Some(r) = rebuilt {
         state.status.info = Some(r.to_string());
     }
     if std::env::var_os("REVISIT_TEST_PANIC").is_some() {
         // for the end-to-end test of the panic hook: the terminal must come back
-        term.draw(|f| crate::ui::render(f, &state))?;
+        term.draw(|f| crate::ui::render_with(f, &state, &theme))?;
         panic!("REVISIT_TEST_PANIC is set");
     }
     let first = crate::app::update::load_sessions(&mut state);
@@ -71,6 +104,7 @@ pub fn run(ctx: Context) -> Result<i32> {
         filter: &filter,
         input: &input,
         tx: tx.clone(),
+        theme: &theme,
     };
     run_loop(&mut term, &mut state, &rx, &workers, first)?;
     Ok(0)
@@ -83,6 +117,7 @@ pub struct Workers<'a> {
     pub input: &'a input::Input,
     /// For results of effects run on the loop's thread.
     pub tx: crossbeam_channel::Sender<Msg>,
+    pub theme: &'a crate::ui::theme::Theme,
 }
 
 fn perform<B: Backend>(effect: Effect, w: &Workers, term: &mut Terminal<B>) {
@@ -174,7 +209,7 @@ where
     B::Error: Send + Sync + 'static,
 {
     perform(first, workers, term);
-    term.draw(|f| crate::ui::render(f, state))?;
+    term.draw(|f| crate::ui::render_with(f, state, workers.theme))?;
     while let Ok(msg) = rx.recv() {
         let mut effects = Vec::new();
         for m in std::iter::once(msg).chain(rx.try_iter()) {
@@ -191,7 +226,7 @@ where
         if state.quit {
             break;
         }
-        term.draw(|f| crate::ui::render(f, state))?;
+        term.draw(|f| crate::ui::render_with(f, state, workers.theme))?;
     }
     Ok(())
 }

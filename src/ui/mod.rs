@@ -12,21 +12,30 @@ use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 use theme::Theme;
 
+/// Draw everything in the default theme (tests and snapshots).
 pub fn render(f: &mut Frame, state: &AppState) {
-    let theme = Theme::dark();
+    render_with(f, state, &Theme::dark());
+}
+
+pub fn render_with(f: &mut Frame, state: &AppState, theme: &Theme) {
+    // the theme's background everywhere (high contrast draws on black)
+    f.render_widget(
+        ratatui::widgets::Block::default().style(theme.base),
+        f.area(),
+    );
     let layout = &state.layout;
     if let (Some(r), Some(b)) = (layout.banner, &state.banner) {
         let text = crate::text::pad(&format!(" {b}"), r.width as usize);
         f.render_widget(Paragraph::new(Span::styled(text, theme.banner)), r);
     }
     if let Some(r) = layout.list {
-        list::render(f, r, state, &theme);
+        list::render(f, r, state, theme);
     }
     if let Some(r) = layout.transcript {
-        transcript::render(f, r, state, &theme);
+        transcript::render(f, r, state, theme);
     }
-    status::render(f, layout.status, state, &theme);
+    status::render(f, layout.status, state, theme);
     if state.help {
-        help::render(f, f.area(), state, &theme);
+        help::render(f, f.area(), state, theme);
     }
 }

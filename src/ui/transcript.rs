@@ -34,28 +34,6 @@ pub fn tone_style(tone: Tone, theme: &Theme) -> Style {
     }
 }
 
-/// Until the themes land: span styles.
-fn span_style(s: crate::render::SpanStyle, theme: &Theme) -> Style {
-    use crate::render::SpanStyle as S;
-    use ratatui::style::{Color, Modifier};
-    match s {
-        S::Text => Style::default(),
-        S::Strong => Style::default().add_modifier(Modifier::BOLD),
-        S::Emphasis => Style::default().add_modifier(Modifier::ITALIC),
-        S::StrongEmphasis => Style::default().add_modifier(Modifier::BOLD | Modifier::ITALIC),
-        S::Strikethrough => Style::default().add_modifier(Modifier::CROSSED_OUT),
-        S::InlineCode | S::Code => Style::default().fg(Color::LightYellow),
-        S::Heading(_) => Style::default().add_modifier(Modifier::BOLD),
-        S::Link | S::LinkUrl => Style::default().fg(Color::Blue),
-        S::Quote | S::Muted | S::Punctuation => theme.muted,
-        S::Syntax { r, g, b, .. } => Style::default().fg(Color::Rgb(r, g, b)),
-        S::DiffAdded => Style::default().fg(Color::Green),
-        S::DiffRemoved => Style::default().fg(Color::Red),
-        S::DiffHeader => Style::default().fg(Color::Cyan),
-        S::Error => theme.error,
-    }
-}
-
 /// Spans of a styled line on a base style, with find hits marked.
 pub fn spans_of<'a>(
     line: &'a StyledLine,
@@ -66,7 +44,7 @@ pub fn spans_of<'a>(
     let mut out = Vec::with_capacity(line.spans.len());
     let mut pos = 0usize;
     for s in &line.spans {
-        let style = base.patch(span_style(s.style, theme));
+        let style = base.patch(theme.span(s.style));
         let (a, b) = (pos, pos + s.text.len());
         pos = b;
         let inside: Vec<(usize, usize)> = marks

@@ -203,3 +203,18 @@ fn rand_suffix() -> u64 {
         .map(|d| d.subsec_nanos() as u64)
         .unwrap_or(0)
 }
+
+/// The message the query worker sends with a session's messages (units built as it does).
+pub fn transcript_msg(
+    generation: u64,
+    key: &str,
+    messages: Vec<revisit::model::Message>,
+) -> revisit::app::Msg {
+    revisit::app::Msg::Transcript {
+        generation,
+        key: key.to_string(),
+        units: std::sync::Arc::new(revisit::app::transcript::units::build(&messages)),
+        messages: std::sync::Arc::new(messages),
+        branch_leaf: None,
+    }
+}

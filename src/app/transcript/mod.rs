@@ -196,18 +196,7 @@ impl TranscriptState {
             self.recompute_hits();
         }
         if let Some(m) = self.jump.take() {
-            // the first hit in that message, else the message
-            let hit = self
-                .find
-                .hits
-                .iter()
-                .copied()
-                .find(|&u| self.units[u].msg == m);
-            if let Some(u) = hit.or_else(|| self.unit_of_message(m)) {
-                self.reveal(u);
-                self.place_near_top(u);
-                self.cursor = u;
-            }
+            self.jump_to_message(m);
         } else if !first && was_at_end && grew > 0 {
             // following a running session: stay at the end
             self.bottom();
@@ -215,6 +204,22 @@ impl TranscriptState {
             self.new_below += grew;
         }
         self.refresh();
+    }
+
+    /// Go to a message: to its first find hit when it has one.
+    pub fn jump_to_message(&mut self, m: usize) {
+        let hit = self
+            .find
+            .hits
+            .iter()
+            .copied()
+            .find(|&u| self.units[u].msg == m);
+        if let Some(h) = hit {
+            self.find.current = self.find.hits.iter().position(|&u| u == h);
+        }
+        if let Some(u) = hit.or_else(|| self.unit_of_message(m)) {
+            self.go_to(u, true);
+        }
     }
 
     pub fn resize(&mut self, width: u16, rows: usize) {
