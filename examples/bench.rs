@@ -6,6 +6,9 @@
 //!   messages/s, index size against corpus size.
 //! - `fts --index FILE`: full-text queries (words, phrases, prefixes, identifiers, CJK, filters)
 //!   as the TUI runs them; p50 and p95.
+//! - `transcript --mb 100`: one Claude Code session of that size, indexed, then opened the way
+//!   the browser opens it: time to first screen (messages read from the index, units built,
+//!   the first screen rendered), then paging through it and jumping to the end.
 
 #[path = "corpus/mod.rs"]
 mod corpus;
@@ -46,6 +49,14 @@ enum What {
         index: PathBuf,
         #[arg(long, default_value_t = 20)]
         rounds: usize,
+    },
+    Transcript {
+        #[arg(long, default_value_t = 100)]
+        mb: u64,
+        #[arg(long, default_value_t = 120)]
+        width: u16,
+        #[arg(long, default_value_t = 40)]
+        rows: usize,
     },
     /// Time raw SQL statements against an index (for investigating query plans).
     Sql {
@@ -238,8 +249,100 @@ fn fts(index: PathBuf, rounds: usize) {
     );
 }
 
+fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+fn transcript(mb: u64, width: u16, rows: usize) {
+    use revisit::app::transcript::{TranscriptState, units};
+    use std::sync::Arc;
+    let dir = tempfile_dir();
+    let (home, w) = corpus::large_claude(&dir, mb * 1_000_000, 11).expect("corpus");
+    let index = dir.join("index.sqlite");
+    let reg = Registry::new(Env::with_home(&home, &[]), Config::default());
+    let t = Instant::now();
+    Writer::open(&index)
+        .expect("index")
+        .refresh(&reg, &mut |_| {})
+        .expect("refresh");
+    println!(
+        "one session of {:.0} MB indexed in {:.1} s",
+        w.bytes as f64 / 1e6,
+        t.elapsed().as_secs_f64()
+    );
+    let reader = Reader::open(&index).expect("reader");
+    let key = reader
+        .list(&Default::default())
+        .expect("list")
+        .remove(0)
+        .key;
+    let rss0 = rss_mb();
+    let t0 = Instant::now();
+    let messages = reader.messages(&key).expect("messages");
+    let t_load = t0.elapsed();
+    let t1 = Instant::now();
+    let u = units::build(&messages);
+    let t_units = t1.elapsed();
+    let n_msgs = messages.len();
+    let n_units = u.len();
+    let t2 = Instant::now();
+    let mut ts = TranscriptState::default();
+    ts.reset(key.clone(), 1);
+    ts.resize(width, rows);
+    ts.set_content(Arc::new(messages), Arc::new(u));
+    let t_first = t2.elapsed();
+    println!(
+        "{n_msgs} messages, {n_units} units; time to first screen {} (read from the index {}, units {}, first screen {}); {} units rendered",
+        ms(t_load + t_units + t_first),
+        ms(t_load),
+        ms(t_units),
+        ms(t_first),
+        ts.cached_units()
+    );
+    let mut pages = Vec::new();
+    for _ in 0..2000 {
+        let t = Instant::now();
+        ts.scroll(rows as isize);
+        pages.push(t.elapsed());
+    }
+    let t = Instant::now();
+    ts.bottom();
+    let t_bottom = t.elapsed();
+    let t = Instant::now();
+    ts.cycle_level();
+    ts.cycle_level();
+    let t_open = t.elapsed();
+    println!(
+        "page down x2000: p50 {}, p99 {}, max {}; jump to the end {}; unfold everything on screen {}; {} units rendered in all; RSS {:.0} MB (+{:.0} MB for the open session)",
+        ms(pct(&mut pages.clone(), 0.5)),
+        ms(pct(&mut pages.clone(), 0.99)),
+        ms(pct(&mut pages, 1.0)),
+        ms(t_bottom),
+        ms(t_open),
+        ts.cached_units(),
+        rss_mb(),
+        rss_mb() - rss0
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn tempfile_dir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("revisit-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
 fn main() {
     match Args::parse().what {
+        What::Transcript { mb, width, rows } => transcript(mb, width, rows),
         What::Filter { sessions, rounds } => filter(sessions, rounds),
         What::Index { home, index: i } => index(home, i),
         What::Fts { index: i, rounds } => fts(i, rounds),

@@ -136,3 +136,84 @@ fn search_opens_the_transcript_at_the_hit() {
     t.keys(&["Escape", "q"]);
     t.wait_for("EXIT=0");
 }
+
+/// The transcript in the real binary: fold and unfold a tool call, cycle fold levels, find,
+/// copy with OSC 52 (tmux keeps it as a paste buffer), open the pager.
+#[test]
+fn transcript_folds_finds_and_copies() {
+    let scratch = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_revisit");
+    let home = common::manifest().join("tests/fixtures/search/home");
+    // a pager that keeps what it was given, to check the hand-off
+    let pager = scratch.path().join("pager.sh");
+    let paged = scratch.path().join("paged.md");
+    std::fs::write(
+        &pager,
+        format!("#!/bin/sh\ncp \"$1\" '{}'\n", paged.display()),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&pager, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let t = Tmux::start(
+        110,
+        30,
+        &[
+            ("HOME", home.display().to_string()),
+            (
+                "XDG_CACHE_HOME",
+                scratch.path().join("cache").display().to_string(),
+            ),
+            ("PATH", std::env::var("PATH").unwrap_or_default()),
+            ("PAGER", pager.display().to_string()),
+        ],
+    );
+    t.command(&["set-option", "-g", "set-clipboard", "on"]);
+    t.wait_for_prompt();
+    t.type_text(&format!("{bin}; echo EXIT=$?"), true);
+    t.wait_for("Sessions (3)");
+    t.keys(&["/"]);
+    t.type_text("please fix", false);
+    t.wait_for("Sessions (1 of 3)");
+    t.keys(&["Enter", "Enter"]);
+    let screen = t.wait_for("▸ ⚙ Read");
+    assert!(screen.contains("↳ 1 line"), "{screen}");
+    assert!(!screen.contains("snake_case_function"), "folded: {screen}");
+    // J to the tool call, Enter unfolds it in place, Enter folds it again
+    t.keys(&["J", "J", "J", "J", "Enter"]);
+    let screen = t.wait_for("▾ ⚙ Read");
+    assert!(screen.contains("snake_case_function"), "{screen}");
+    t.keys(&["Enter"]);
+    t.wait_for("▸ ⚙ Read");
+    // fold levels
+    t.keys(&["z"]);
+    t.wait_for("summaries");
+    t.keys(&["z"]);
+    let screen = t.wait_for("everything open");
+    assert!(screen.contains("snake_case_function"), "{screen}");
+    t.keys(&["z"]);
+    t.wait_for("all folded");
+    // find, then copy the hit's text
+    t.keys(&["/"]);
+    t.wait_for("find:");
+    t.type_text("quick brown", false);
+    t.keys(&["Enter"]);
+    t.wait_for("quick brown  1/1");
+    t.keys(&["y"]);
+    t.wait_for("to the clipboard");
+    assert_eq!(t.buffer(), "Fixed: the quick brown fox now jumps.");
+    // the session id
+    t.keys(&["Y"]);
+    t.wait_for("copied the session id");
+    assert_eq!(t.buffer(), "aaaaaaaa-0000-4000-8000-000000000001");
+    // the pager gets the session as Markdown, and the browser comes back
+    t.keys(&["o"]);
+    t.wait_for("back from the pager");
+    let md = std::fs::read_to_string(&paged).unwrap();
+    assert!(md.starts_with("# Please fix the auth bug"), "{md}");
+    assert!(md.contains("quick brown fox"));
+    t.keys(&["q"]);
+    t.wait_for("EXIT=0");
+}

@@ -596,6 +596,25 @@ pub fn generate(
     Ok((home, w))
 }
 
+/// Write one Claude Code session of about `target_bytes` under `out/home`; returns the home.
+pub fn large_claude(
+    out: &Path,
+    target_bytes: u64,
+    seed: u64,
+) -> std::io::Result<(PathBuf, Written)> {
+    let home = out.join("home");
+    let mut r = Rng::new(seed);
+    // measure a turn's size on a small session, then write the big one
+    let mut probe = Written { files: 0, bytes: 0 };
+    let probe_home = out.join("probe");
+    claude(&mut r, &probe_home, 1_760_000_000, 200, &mut probe)?;
+    std::fs::remove_dir_all(&probe_home)?;
+    let turns = (target_bytes / (probe.bytes / 200).max(1)).max(1) as usize;
+    let mut w = Written { files: 0, bytes: 0 };
+    claude(&mut r, &home, 1_760_000_000, turns, &mut w)?;
+    Ok((home, w))
+}
+
 /// In-memory sessions with the same vocabulary, for list-filter benchmarks.
 pub fn sessions(n: usize, seed: u64) -> Vec<revisit::model::Session> {
     let mut r = Rng::new(seed);

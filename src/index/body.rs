@@ -26,13 +26,42 @@ pub fn encode(m: &Message) -> Vec<u8> {
 
 /// The message back; `None` for bytes revisit did not write.
 pub fn decode(bytes: &[u8]) -> Option<Message> {
-    match bytes.split_first()? {
-        (b'J', json) => serde_json::from_slice(json).ok(),
-        (b'Z', z) => {
-            let json = zstd::stream::decode_all(z).ok()?;
-            serde_json::from_slice(&json).ok()
+    Decoder::new().decode(bytes)
+}
+
+/// Decodes many bodies with one zstd context (setting one up per message costs more than
+/// decompressing a small one).
+pub struct Decoder {
+    zstd: Option<zstd::bulk::Decompressor<'static>>,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Decoder::new()
+    }
+}
+
+impl Decoder {
+    pub fn new() -> Decoder {
+        Decoder {
+            zstd: zstd::bulk::Decompressor::new().ok(),
         }
-        _ => None,
+    }
+
+    pub fn decode(&mut self, bytes: &[u8]) -> Option<Message> {
+        match bytes.split_first()? {
+            (b'J', json) => serde_json::from_slice(json).ok(),
+            (b'Z', z) => {
+                // frames written by `encode` carry their size
+                let size = zstd::zstd_safe::get_frame_content_size(z).ok().flatten();
+                let json = match (&mut self.zstd, size) {
+                    (Some(d), Some(n)) if n < (1 << 31) => d.decompress(z, n as usize).ok()?,
+                    _ => zstd::stream::decode_all(z).ok()?,
+                };
+                serde_json::from_slice(&json).ok()
+            }
+            _ => None,
+        }
     }
 }
 

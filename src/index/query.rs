@@ -218,19 +218,17 @@ impl Reader {
 
     /// The messages of a session: the main conversation in order, then each subagent file.
     pub fn messages(&self, key: &str) -> Result<Vec<Message>, IndexError> {
-        let mut out = Vec::new();
+        let mut bodies: Vec<Vec<u8>> = Vec::new();
         let mut stmt = self
             .conn
             .prepare_cached("SELECT body FROM messages WHERE part_id = ?1 ORDER BY seq")?;
         for (part, _) in self.parts(key)? {
             let rows = stmt.query_map([part], |r| r.get::<_, Vec<u8>>(0))?;
             for body in rows {
-                if let Some(m) = super::body::decode(&body?) {
-                    out.push(m);
-                }
+                bodies.push(body?);
             }
         }
-        Ok(out)
+        Ok(decode_all(&bodies))
     }
 
     /// One message by its place in a part.
@@ -386,4 +384,35 @@ pub fn known_dirs(conn: &Connection) -> Result<Vec<std::path::PathBuf>, IndexErr
         out.push(std::path::PathBuf::from(r?));
     }
     Ok(out)
+}
+
+/// Decode message bodies, on several threads when there are many (a long session's bodies
+/// are most of the time it takes to open).
+fn decode_all(bodies: &[Vec<u8>]) -> Vec<Message> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(4);
+    if bodies.len() < 512 || threads < 2 {
+        let mut d = super::body::Decoder::new();
+        return bodies.iter().filter_map(|b| d.decode(b)).collect();
+    }
+    let chunk = bodies.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = bodies
+            .chunks(chunk)
+            .map(|c| {
+                scope.spawn(move || {
+                    let mut d = super::body::Decoder::new();
+                    c.iter()
+                        .filter_map(|b| d.decode(b))
+                        .collect::<Vec<Message>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
 }

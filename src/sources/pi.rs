@@ -1398,6 +1398,42 @@ mod tests {
     }
 
     #[test]
+    fn switching_branches_cycles_through_the_branches_at_a_point() {
+        // a1 has three children: u2 (first branch), u3, u5 (the active one, last in the file)
+        let mut lines = BASE.to_vec();
+        lines.push(r#"{"type":"message","id":"u3","parentId":"a1","timestamp":"2026-11-20T10:00:05.000Z","message":{"role":"user","content":[{"type":"text","text":"instead"}]}}"#);
+        lines.push(r#"{"type":"message","id":"u5","parentId":"a1","timestamp":"2026-11-20T10:00:07.000Z","message":{"role":"user","content":[{"type":"text","text":"third way"}]}}"#);
+        let bytes = joined(&lines).into_bytes();
+        let active = parse_text(&joined(&lines), None);
+        assert_eq!(
+            texts(&active.only().3),
+            vec!["first", "one", "", "third way"]
+        );
+        // from the active branch, b goes to the next at a1 in file order, wrapping: u2
+        let (m, leaf) = switch_branch(&bytes, None, "branch@a1", None).unwrap();
+        assert_eq!(texts(&m), vec!["first", "one", "", "second", "two"]);
+        assert_eq!(leaf.as_deref(), Some("a2"), "u2's branch ends at a2");
+        // the notice on that branch lists the others, the active one included
+        assert!(
+            notices(&m)[0].1.contains("[u5] “third way”"),
+            "{:?}",
+            notices(&m)
+        );
+        let (m, leaf) = switch_branch(&bytes, None, "branch@a1", Some("a2")).unwrap();
+        assert_eq!(texts(&m), vec!["first", "one", "", "instead"]);
+        assert_eq!(leaf.as_deref(), Some("u3"));
+        // and back to the active branch: no leaf
+        let (m, leaf) = switch_branch(&bytes, None, "branch@a1", Some("u3")).unwrap();
+        assert_eq!(texts(&m), vec!["first", "one", "", "third way"]);
+        assert_eq!(leaf, None);
+        // errors are reported, never panics
+        assert!(switch_branch(&bytes, None, "branch@nope", None).is_err());
+        assert!(switch_branch(&bytes, None, "elsewhere", None).is_err());
+        assert!(switch_branch(&bytes, None, "branch@a1", Some("gone")).is_err());
+        assert!(switch_branch(b"", None, "branch@a1", None).is_err());
+    }
+
+    #[test]
     fn several_roots_are_marked_at_the_start() {
         let mut lines = BASE.to_vec();
         // the leaf reset to before the first entry (Pi's resetLeaf): a second root

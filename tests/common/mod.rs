@@ -154,6 +154,17 @@ impl Tmux {
         }
     }
 
+    /// Run a tmux command on this server (`set-option …`).
+    pub fn command(&self, args: &[&str]) -> String {
+        let out = self.tmux().args(args).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The newest paste buffer (where OSC 52 copies land with `set-clipboard on`).
+    pub fn buffer(&self) -> String {
+        self.command(&["show-buffer"])
+    }
+
     pub fn capture(&self) -> String {
         let out = self
             .tmux()

@@ -191,7 +191,16 @@ pub fn render(
     let width = width.max(8);
     let m = &messages[unit.msg];
     let mut out = match &unit.kind {
-        UnitKind::Header => header(m, width, ctx),
+        UnitKind::Header => {
+            // the date when it changes (or first), else the time only
+            let prev = messages[..unit.msg]
+                .iter()
+                .rev()
+                .take(64)
+                .find_map(|m| m.time)
+                .map(|t| t.with_timezone(&ctx.tz).date_naive());
+            header(m, prev, width, ctx)
+        }
         UnitKind::Gap => vec![RLine {
             tone: Tone::Blank,
             line: StyledLine::default(),
@@ -326,7 +335,12 @@ fn fold_mark(shape: Shape) -> &'static str {
     }
 }
 
-fn header(m: &Message, width: usize, ctx: &Ctx) -> Vec<RLine> {
+fn header(
+    m: &Message,
+    prev_date: Option<chrono::NaiveDate>,
+    width: usize,
+    ctx: &Ctx,
+) -> Vec<RLine> {
     let who = match (m.role, m.meta, m.sidechain) {
         (Role::User, _, true) => "Task",
         (Role::User, false, _) => "You",
@@ -339,11 +353,13 @@ fn header(m: &Message, width: usize, ctx: &Ctx) -> Vec<RLine> {
     let mut spans = vec![span(who, SpanStyle::Strong)];
     let mut meta: Vec<String> = Vec::new();
     if let Some(t) = &m.time {
-        meta.push(
-            t.with_timezone(&ctx.tz)
-                .format("%Y-%m-%d %H:%M:%S")
-                .to_string(),
-        );
+        let local = t.with_timezone(&ctx.tz);
+        let fmt = if prev_date == Some(local.date_naive()) {
+            "%H:%M:%S"
+        } else {
+            "%Y-%m-%d %H:%M:%S"
+        };
+        meta.push(local.format(fmt).to_string());
     }
     if let Some(model) = &m.model {
         meta.push(sanitize::one_line(model));

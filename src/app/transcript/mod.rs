@@ -927,3 +927,372 @@ pub fn needles_of_terms(terms: &[Term]) -> Vec<String> {
         .filter(|n| !n.trim().is_empty())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Role;
+    use serde_json::json;
+
+    fn text(role: Role, t: &str) -> Message {
+        let mut m = Message::new(role);
+        m.blocks.push(Block::text(t));
+        m
+    }
+
+    fn tool_turn(i: usize, failed: bool, output: &str) -> [Message; 2] {
+        let mut a = Message::new(Role::Assistant);
+        a.blocks.push(Block::ToolCall {
+            id: format!("c{i}"),
+            name: "Bash".into(),
+            input: json!({"command": format!("make step{i}")}),
+        });
+        let mut r = Message::new(Role::Tool);
+        r.blocks.push(Block::ToolResult {
+            call_id: format!("c{i}"),
+            output: output.into(),
+            is_error: failed,
+        });
+        [a, r]
+    }
+
+    /// n rounds of: prompt, tool call (every third fails), answer.
+    fn session(n: usize) -> Vec<Message> {
+        let mut v = Vec::new();
+        for i in 0..n {
+            v.push(text(Role::User, &format!("prompt number {i}")));
+            let out: String = (0..12).map(|k| format!("output {i} line {k}\n")).collect();
+            v.extend(tool_turn(i, i % 3 == 2, &out));
+            v.push(text(Role::Assistant, &format!("answer {i}: done")));
+        }
+        v
+    }
+
+    fn open(messages: Vec<Message>, width: u16, rows: usize) -> TranscriptState {
+        let mut t = TranscriptState::default();
+        t.reset("k".into(), 1);
+        t.resize(width, rows);
+        let units = Arc::new(units::build(&messages));
+        t.set_content(Arc::new(messages), units);
+        t
+    }
+
+    fn screen(t: &TranscriptState) -> Vec<String> {
+        t.view.iter().map(|l| l.line.text()).collect()
+    }
+
+    fn unit_kind(t: &TranscriptState) -> &UnitKind {
+        &t.units[t.cursor].kind
+    }
+
+    #[test]
+    fn opens_at_the_top_and_scrolls_to_the_end_and_back() {
+        let mut t = open(session(20), 60, 10);
+        assert_eq!(t.view.len(), 10);
+        assert!(screen(&t)[0].starts_with("You"), "{:?}", screen(&t));
+        assert!(!t.at_end);
+        t.scroll(5);
+        assert_eq!(t.top_line + t.top, 5, "one line per unit at the top here");
+        t.bottom();
+        assert!(t.at_end);
+        assert_eq!(t.view.len(), 10, "the screen stays full at the end");
+        assert_eq!(t.percent(), 100);
+        assert!(screen(&t).iter().any(|l| l.contains("answer 19: done")));
+        // scrolling further down stays put
+        let before = screen(&t);
+        t.scroll(3);
+        assert_eq!(screen(&t), before);
+        t.scroll(-10_000);
+        assert_eq!((t.top, t.top_line), (0, 0));
+        t.bottom();
+        t.top();
+        assert_eq!((t.top, t.top_line, t.cursor), (0, 0, 0));
+    }
+
+    #[test]
+    fn only_units_near_the_screen_are_rendered() {
+        let mut t = open(session(5000), 80, 30);
+        assert!(
+            t.cached_units() < 100,
+            "{} units rendered",
+            t.cached_units()
+        );
+        t.bottom();
+        t.scroll(-45);
+        assert!(
+            t.cached_units() < 250,
+            "{} of {} units rendered",
+            t.cached_units(),
+            t.units.len()
+        );
+        assert!(t.view.len() == 30);
+    }
+
+    #[test]
+    fn a_tool_call_folds_and_unfolds_and_levels_cycle() {
+        let mut t = open(session(3), 60, 40);
+        // folded: one line with the command and the size
+        let line = screen(&t)
+            .into_iter()
+            .find(|l| l.contains("⚙ Bash"))
+            .unwrap();
+        assert!(
+            line.contains("make step0") && line.contains("12 lines"),
+            "{line}"
+        );
+        assert!(!screen(&t).iter().any(|l| l.contains("output 0 line 0")));
+        // the cursor goes there with J; Enter opens it in place
+        while !matches!(unit_kind(&t), UnitKind::Tool { .. }) {
+            t.cursor_next();
+        }
+        assert!(t.toggle(t.cursor));
+        let s = screen(&t);
+        assert!(s.iter().any(|l| l.contains("output 0 line 11")), "{s:#?}");
+        assert!(
+            s.iter()
+                .any(|l| l.contains("\"command\"") || l.contains("make step0"))
+        );
+        assert!(t.toggle(t.cursor));
+        assert!(!screen(&t).iter().any(|l| l.contains("output 0 line 0")));
+        // summaries: the head of every output
+        t.cycle_level();
+        assert_eq!(t.level, FoldLevel::Summaries);
+        let s = screen(&t);
+        assert!(s.iter().any(|l| l.contains("output 0 line 3")));
+        assert!(!s.iter().any(|l| l.contains("output 0 line 4")));
+        assert!(s.iter().any(|l| l.contains("8 more lines")), "{s:#?}");
+        t.cycle_level();
+        assert_eq!(t.level, FoldLevel::Open);
+        assert!(screen(&t).iter().any(|l| l.contains("output 0 line 11")));
+        t.cycle_level();
+        assert_eq!(t.level, FoldLevel::Folded);
+    }
+
+    #[test]
+    fn failed_calls_are_marked_and_e_jumps_to_them() {
+        let mut t = open(session(9), 70, 12);
+        assert!(t.jump_error(true));
+        assert!(unit_failed(&t.units[t.cursor], &t.messages));
+        let first = t.cursor;
+        let line = t.view.iter().find(|l| l.cursor).unwrap().line.text();
+        assert!(line.contains("✗ failed"), "{line}");
+        assert!(t.jump_error(true));
+        assert!(t.cursor > first);
+        assert!(t.jump_error(false));
+        assert_eq!(t.cursor, first);
+        assert!(!t.jump_error(false), "none above the first");
+    }
+
+    #[test]
+    fn prompts_jump_in_both_directions() {
+        let mut t = open(session(6), 70, 12);
+        let mut seen = Vec::new();
+        while t.jump_prompt(true) {
+            seen.push(t.messages[t.units[t.cursor].msg].plain_text());
+        }
+        assert_eq!(seen.len(), 5, "from the first prompt: five more");
+        assert_eq!(seen.last().unwrap(), "prompt number 5");
+        assert!(t.jump_prompt(false));
+        assert_eq!(
+            t.messages[t.units[t.cursor].msg].plain_text(),
+            "prompt number 4"
+        );
+        // the jumped-to header is on screen, near the top
+        assert!(t.view.iter().take(2).any(|l| l.cursor));
+    }
+
+    fn with_subagent() -> Vec<Message> {
+        let mut a = Message::new(Role::Assistant);
+        a.blocks.push(Block::ToolCall {
+            id: "t1".into(),
+            name: "Task".into(),
+            input: json!({"prompt": "look around"}),
+        });
+        let mut r = Message::new(Role::Tool);
+        r.blocks.push(Block::ToolResult {
+            call_id: "t1".into(),
+            output: "found it".into(),
+            is_error: false,
+        });
+        let mut s1 = text(Role::User, "look around");
+        s1.sidechain = true;
+        s1.agent_id = Some("sub1".into());
+        let mut s2 = Message::new(Role::Assistant);
+        s2.sidechain = true;
+        s2.agent_id = Some("sub1".into());
+        s2.blocks.push(Block::ToolCall {
+            id: "t2".into(),
+            name: "Grep".into(),
+            input: json!({"pattern": "needle_in_sub"}),
+        });
+        let mut s3 = Message::new(Role::Tool);
+        s3.sidechain = true;
+        s3.agent_id = Some("sub1".into());
+        s3.blocks.push(Block::ToolResult {
+            call_id: "t2".into(),
+            output: "no such file".into(),
+            is_error: true,
+        });
+        vec![
+            text(Role::User, "go"),
+            a,
+            s1,
+            s2,
+            s3,
+            r,
+            text(Role::Assistant, "all done"),
+        ]
+    }
+
+    #[test]
+    fn subagents_open_in_place_and_hidden_units_are_skipped() {
+        let mut t = open(with_subagent(), 70, 30);
+        let s = screen(&t);
+        assert!(s.iter().any(|l| l.contains("⤷ Subagent")), "{s:#?}");
+        assert!(
+            !s.iter().any(|l| l.contains("needle_in_sub")),
+            "folded: {s:#?}"
+        );
+        // J walks over the folded group, not into it
+        let mut visited = Vec::new();
+        for _ in 0..20 {
+            t.cursor_next();
+            visited.push(t.cursor);
+        }
+        let g = t
+            .units
+            .iter()
+            .position(|u| matches!(u.kind, UnitKind::Subagent { .. }))
+            .unwrap();
+        assert!(visited.contains(&g));
+        assert!(visited.iter().all(|&i| t.units[i].group.is_none()));
+        // opening it shows the conversation one level deeper
+        assert!(t.toggle(g));
+        let deep: Vec<&ViewLine> = t.view.iter().filter(|l| l.depth == 1).collect();
+        assert!(!deep.is_empty());
+        assert!(deep.iter().any(|l| l.line.text().contains("needle_in_sub")));
+        // the subagent's failed call is found by e even when the group is folded
+        assert!(t.toggle(g));
+        t.top();
+        assert!(t.jump_error(true));
+        assert_eq!(t.units[t.cursor].group, Some(g), "the group opened for it");
+        assert!(t.view.iter().any(|l| l.cursor && l.depth == 1));
+    }
+
+    #[test]
+    fn find_marks_and_walks_the_hits_opening_what_hides_them() {
+        let mut t = open(session(6), 70, 14);
+        t.set_needles(needles_of("\"output 4 line 7\""));
+        assert_eq!(t.find.hits.len(), 1, "inside a folded tool output");
+        assert_eq!(t.next_hit(true), Some((1, 1)));
+        let s = screen(&t);
+        assert!(s.iter().any(|l| l.contains("output 4 line 7")), "{s:#?}");
+        let marked = t.view.iter().find(|l| !l.marks.is_empty()).unwrap();
+        let (a, b) = marked.marks[0];
+        assert_eq!(&marked.line.text()[a..b], "output 4 line 7");
+        // several hits: n wraps, N goes back
+        t.set_needles(needles_of("ANSWER"));
+        assert_eq!(t.find.hits.len(), 6);
+        t.top();
+        let firsts: Vec<(usize, usize)> = (0..7).filter_map(|_| t.next_hit(true)).collect();
+        assert_eq!(firsts[0], (1, 6));
+        assert_eq!(firsts[6], (1, 6), "wraps around");
+        assert_eq!(t.next_hit(false), Some((6, 6)));
+        t.set_needles(Vec::new());
+        assert!(t.view.iter().all(|l| l.marks.is_empty()));
+    }
+
+    #[test]
+    fn reloads_keep_folds_and_position_and_follow_the_end() {
+        let mut msgs = session(10);
+        let mut t = open(msgs.clone(), 60, 10);
+        t.cursor_next();
+        t.cursor_next();
+        while !matches!(unit_kind(&t), UnitKind::Tool { .. }) {
+            t.cursor_next();
+        }
+        t.toggle(t.cursor);
+        let (top, cursor) = (t.top, t.cursor);
+        msgs.extend(session(1));
+        t.set_content(Arc::new(msgs.clone()), Arc::new(units::build(&msgs)));
+        assert_eq!((t.top, t.cursor), (top, cursor), "position kept");
+        assert_eq!(t.shape(cursor), Shape::Full, "fold kept");
+        assert_eq!(t.new_below, 4, "new messages below are counted");
+        // at the end, new messages keep the end on screen
+        t.bottom();
+        assert_eq!(t.new_below, 0);
+        msgs.push(text(Role::User, "one more prompt"));
+        t.set_content(Arc::new(msgs.clone()), Arc::new(units::build(&msgs)));
+        assert!(t.at_end);
+        assert!(screen(&t).iter().any(|l| l.contains("one more prompt")));
+    }
+
+    #[test]
+    fn sealed_thinking_is_one_muted_line_and_thinking_toggles() {
+        let mut m = Message::new(Role::Assistant);
+        m.blocks.push(Block::Thinking {
+            text: String::new(),
+            sealed: true,
+        });
+        m.blocks.push(Block::Thinking {
+            text: "first thought\nsecond thought".into(),
+            sealed: false,
+        });
+        m.blocks.push(Block::text("answer"));
+        let mut t = open(vec![m], 60, 10);
+        let s = screen(&t);
+        assert!(s.iter().any(|l| l == "∴ thinking (not recorded)"), "{s:#?}");
+        assert!(!s.iter().any(|l| l.contains("second thought")));
+        t.toggle_thinking();
+        assert!(screen(&t).iter().any(|l| l.contains("second thought")));
+        // a sealed block has nothing to open
+        let sealed = t
+            .units
+            .iter()
+            .position(|u| u.kind == UnitKind::Thinking)
+            .unwrap();
+        assert!(!t.toggle(sealed));
+    }
+
+    #[test]
+    fn clicks_select_and_toggle() {
+        let mut t = open(session(2), 60, 20);
+        let row = t
+            .view
+            .iter()
+            .position(|l| l.line.text().contains("⚙ Bash"))
+            .unwrap();
+        let unit = t.view[row].unit;
+        t.click(row);
+        assert_eq!(t.cursor, unit);
+        assert_eq!(t.shape(unit), Shape::Full);
+        t.click(row);
+        assert_eq!(t.shape(unit), Shape::Line);
+        // a click on plain text only selects
+        t.click(0);
+        assert_eq!(t.cursor, t.view[0].unit);
+    }
+
+    #[test]
+    fn copy_takes_the_unit_under_the_cursor() {
+        let mut t = open(session(1), 60, 20);
+        assert_eq!(t.cursor_text().unwrap().1, "message");
+        while !matches!(unit_kind(&t), UnitKind::Tool { .. }) {
+            t.cursor_next();
+        }
+        let (text, what) = t.cursor_text().unwrap();
+        assert_eq!(what, "tool output");
+        assert!(text.starts_with("output 0 line 0\n") && text.contains("line 11"));
+    }
+
+    #[test]
+    fn needles_of_words_and_phrases() {
+        assert_eq!(
+            needles_of("Foo  \"Bar baz\" x"),
+            vec!["foo", "bar baz", "x"]
+        );
+        assert_eq!(needles_of("\"open"), vec!["open"]);
+        assert!(needles_of("   ").is_empty());
+        assert_eq!(mark("a Foo foo", &["foo".into()]), vec![(2, 5), (6, 9)]);
+    }
+}
