@@ -1,8 +1,27 @@
 //! Turning message content into styled, wrapped lines for the transcript: Markdown for answers,
 //! syntax-highlighted code, diffs. Output is semantic (`SpanStyle`); the UI theme decides the
 //! colours. Pure functions of (text, width, highlighter): no terminal types.
+//!
+//! Entry points: [`markdown()`], [`code()`], [`diff()`], [`tool_input()`]; highlighting with a
+//! [`Highlighter`] (load it with [`Highlighter::preload`], use it once [`Highlighter::get`]
+//! returns it). Every line they return is at most `width` columns wide, and all session text goes
+//! through [`crate::sanitize::sanitize`] before it becomes a span.
 
 use serde::{Deserialize, Serialize};
+
+pub mod code;
+pub mod highlight;
+pub mod markdown;
+pub mod tool;
+mod wrap;
+
+pub use code::{code, diff};
+pub use highlight::{
+    HIGHLIGHT_MAX_BYTES, HIGHLIGHT_MAX_LINE_BYTES, HIGHLIGHT_MAX_LINES, HIGHLIGHT_TIME_BUDGET,
+    Highlighter, Language, SyntaxTheme,
+};
+pub use markdown::markdown;
+pub use tool::tool_input;
 
 /// What a piece of text is; the theme maps each to a terminal style.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
