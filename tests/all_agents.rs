@@ -204,9 +204,9 @@ fn every_agents_transcript_renders_readably() {
     use revisit::index::query::{ListQuery, Reader};
     use revisit::index::writer::Writer;
     use revisit::sources::Registry;
-    use std::sync::Arc;
 
     let Some(f) = shared_fixtures() else { return };
+    revisit::render::Highlighter::shared(revisit::render::SyntaxTheme::Dark);
     let root = tempfile::tempdir().unwrap();
     let (home, config, db) = build_home(&f, root.path());
     let env = Env::with_home(&home, &[("DB_PATH", db.to_str().unwrap())]);

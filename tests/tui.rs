@@ -21,6 +21,8 @@ struct Harness {
 impl Harness {
     fn new(w: u16, h: u16, banner: Option<&str>) -> Harness {
         let scratch = tempfile::tempdir().unwrap();
+        // highlighting on from the first screen, whatever other tests loaded
+        revisit::render::Highlighter::shared(revisit::render::SyntaxTheme::Dark);
         common::index_home(&common::fixture_home(), scratch.path());
         let reader = Reader::open(&scratch.path().join("index.sqlite")).unwrap();
         let now = chrono::Utc

@@ -524,10 +524,8 @@ fn transcript_action(state: &mut AppState, action: Action, fx: &mut Vec<Effect>)
         Action::Bottom => t.bottom(),
         Action::NextUnit => t.cursor_next(),
         Action::PrevUnit => t.cursor_prev(),
-        Action::ToggleFold => {
-            if !t.toggle(t.cursor) {
-                info = Some("nothing to fold here (J/K move between units)".into());
-            }
+        Action::ToggleFold if !t.toggle(t.cursor) => {
+            info = Some("nothing to fold here (J/K move between units)".into());
         }
         Action::CycleFoldLevel => {
             t.cycle_level();
@@ -544,22 +542,18 @@ fn transcript_action(state: &mut AppState, action: Action, fx: &mut Vec<Effect>)
                 .into(),
             );
         }
-        Action::NextPrompt | Action::PrevPrompt => {
-            if !t.jump_prompt(action == Action::NextPrompt) {
-                info = Some("no more prompts this way".into());
-            }
+        Action::NextPrompt | Action::PrevPrompt if !t.jump_prompt(action == Action::NextPrompt) => {
+            info = Some("no more prompts this way".into());
         }
-        Action::NextError | Action::PrevError => {
-            if !t.jump_error(action == Action::NextError) {
-                info = Some(format!(
-                    "no failed tool call {}",
-                    if action == Action::NextError {
-                        "below"
-                    } else {
-                        "above"
-                    }
-                ));
-            }
+        Action::NextError | Action::PrevError if !t.jump_error(action == Action::NextError) => {
+            info = Some(format!(
+                "no failed tool call {}",
+                if action == Action::NextError {
+                    "below"
+                } else {
+                    "above"
+                }
+            ));
         }
         Action::FindInTranscript => {
             t.find.focused = true;

@@ -43,9 +43,10 @@ fn line_cost(len: usize) -> usize {
 }
 
 /// Which colours code is highlighted with, following the UI theme.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum SyntaxTheme {
     /// syntect's `base16-ocean.dark`.
+    #[default]
     Dark,
     /// syntect's `InspiredGitHub` (dark tokens meant for a white background).
     Light,

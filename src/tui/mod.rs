@@ -22,6 +22,8 @@ pub fn run(ctx: Context) -> Result<i32> {
     let writer = Writer::open(&ctx.index_path)?;
     let (theme, mut warnings) =
         crate::ui::theme::resolve_theme(&ctx.registry.config, &ctx.registry.env);
+    // syntax definitions load in the background while the index opens
+    crate::render::Highlighter::preload(theme.syntax());
     let (keymap, key_warnings) =
         crate::app::keymap::Keymap::with_overrides(&ctx.registry.config.keys);
     warnings.extend(key_warnings);
@@ -71,6 +73,7 @@ pub fn run(ctx: Context) -> Result<i32> {
     state.tz = *chrono::Local::now().offset();
     state.transcript.tz = Some(state.tz);
     state.keymap = keymap;
+    state.transcript.syntax = theme.syntax();
     if let Some(level) = transcript_cfg
         .fold
         .as_deref()

@@ -282,18 +282,29 @@ impl Theme {
         self.kind
     }
 
-    /// The style of rendered transcript text.
+    /// The syntax highlighter's colours for this theme.
+    pub fn syntax(&self) -> crate::render::SyntaxTheme {
+        match self.kind {
+            SyntaxKind::Dark => crate::render::SyntaxTheme::Dark,
+            SyntaxKind::Light => crate::render::SyntaxTheme::Light,
+            SyntaxKind::HighContrast => crate::render::SyntaxTheme::HighContrast,
+        }
+    }
+
+    /// The style of rendered transcript text, drawn over the style of the line it is on (a
+    /// user prompt, an answer, a tool output): plain text and emphasis keep the line's colour.
     pub fn span(&self, s: SpanStyle) -> Style {
+        let keep = Style::default();
         match s {
-            SpanStyle::Text => self.base,
-            SpanStyle::Strong => self.base.add_modifier(Modifier::BOLD),
-            SpanStyle::Emphasis => self.base.add_modifier(Modifier::ITALIC),
-            SpanStyle::StrongEmphasis => self.base.add_modifier(Modifier::BOLD | Modifier::ITALIC),
+            SpanStyle::Text => keep,
+            SpanStyle::Strong => keep.add_modifier(Modifier::BOLD),
+            SpanStyle::Emphasis => keep.add_modifier(Modifier::ITALIC),
+            SpanStyle::StrongEmphasis => keep.add_modifier(Modifier::BOLD | Modifier::ITALIC),
             SpanStyle::Strikethrough => self.muted.add_modifier(Modifier::CROSSED_OUT),
             SpanStyle::InlineCode => self.inline_code,
             SpanStyle::Heading(0 | 1) => self.heading.add_modifier(Modifier::UNDERLINED),
             SpanStyle::Heading(2) => self.heading,
-            SpanStyle::Heading(_) => self.base.add_modifier(Modifier::BOLD),
+            SpanStyle::Heading(_) => keep.add_modifier(Modifier::BOLD),
             SpanStyle::Link => self.link,
             SpanStyle::LinkUrl => self.link_url,
             SpanStyle::Quote => self.quote,
@@ -307,7 +318,7 @@ impl Theme {
                 bold,
                 italic,
             } => {
-                let mut st = self.base;
+                let mut st = keep;
                 if !self.no_color {
                     st = st.fg(Color::Rgb(r, g, b));
                 }
@@ -556,7 +567,8 @@ mod tests {
         v.extend(
             all_span_styles()
                 .into_iter()
-                .map(|s| (format!("{s:?}"), t.span(s))),
+                // as drawn on a plain line: span styles refine the line's style
+                .map(|s| (format!("{s:?}"), t.base.patch(t.span(s)))),
         );
         v.extend(
             Agent::ALL
@@ -724,10 +736,13 @@ mod tests {
                 .add_modifier
                 .contains(Modifier::BOLD)
         );
-        // high contrast keeps its black background under syntax colours
+        // span styles refine the line's style: plain text keeps the line's colours, and high
+        // contrast keeps its black background under syntax colours
+        assert_eq!(t.span(SpanStyle::Text), Style::default());
         let hc = Theme::high_contrast();
-        assert_eq!(hc.span(syn(false, false)).bg, Some(Color::Black));
-        assert_eq!(hc.span(syn(false, false)).fg, Some(Color::Rgb(10, 20, 30)));
+        let drawn = hc.base.patch(hc.span(syn(false, false)));
+        assert_eq!(drawn.bg, Some(Color::Black));
+        assert_eq!(drawn.fg, Some(Color::Rgb(10, 20, 30)));
     }
 
     /// The RGB a colour shows as with xterm's default palette.

@@ -3,7 +3,7 @@
 
 use super::units::{Unit, UnitKind};
 use crate::model::{Block, Message, Role};
-use crate::render::{SpanStyle, StyledLine, StyledSpan};
+use crate::render::{Highlighter, SpanStyle, StyledLine, StyledSpan};
 use crate::{sanitize, text};
 use chrono::FixedOffset;
 
@@ -58,6 +58,8 @@ const MAX_MARKDOWN: usize = 256 * 1024;
 
 pub struct Ctx {
     pub tz: FixedOffset,
+    /// Syntax highlighting, once it has loaded (plain code until then).
+    pub hl: Option<&'static Highlighter>,
 }
 
 fn span(text: impl Into<String>, style: SpanStyle) -> StyledSpan {
@@ -217,7 +219,7 @@ pub fn render(
             let lines = if shown.len() < body.len() && rest > 0 {
                 plain(shown, width, SpanStyle::Text)
             } else {
-                r::markdown(shown, width)
+                crate::render::markdown(shown, width, ctx.hl)
             };
             let mut v: Vec<RLine> = lines.into_iter().map(|line| RLine { tone, line }).collect();
             if rest > 0 {
@@ -251,7 +253,7 @@ pub fn render(
                 ],
                 width,
             )];
-            v.extend(output_lines(output, *is_error, shape, width, ctx));
+            v.extend(output_lines(output, *is_error, shape, width));
             v
         }
         UnitKind::Notice => notice(m, unit.block, width),
@@ -361,9 +363,6 @@ fn header(
         };
         meta.push(local.format(fmt).to_string());
     }
-    if let Some(model) = &m.model {
-        meta.push(sanitize::one_line(model));
-    }
     if let Some(u) = &m.usage
         && !u.is_empty()
     {
@@ -381,6 +380,10 @@ fn header(
     }
     if let Some(c) = m.cost_usd {
         meta.push(text::money(Some(c)));
+    }
+    // the model last: its name is long, and what the turn cost matters more
+    if let Some(model) = &m.model {
+        meta.push(sanitize::one_line(model));
     }
     if !meta.is_empty() {
         spans.push(span(format!("  {}", meta.join(" · ")), SpanStyle::Muted));
@@ -404,9 +407,9 @@ fn code_unit(body: &str, lang: Option<&str>, role: Role, width: usize, ctx: &Ctx
         width,
     )];
     let lines = if lang.is_some_and(|l| l.eq_ignore_ascii_case("diff") || l == "patch") {
-        r::diff(shown, width.saturating_sub(2))
+        crate::render::diff(shown, width.saturating_sub(2))
     } else {
-        r::code(shown, lang, width.saturating_sub(2))
+        crate::render::code(shown, lang, width.saturating_sub(2), ctx.hl)
     };
     for mut l in lines {
         l.spans.insert(0, span("│ ", SpanStyle::Punctuation));
@@ -484,7 +487,7 @@ fn result_size(output: &str, is_error: bool) -> String {
     }
 }
 
-fn output_lines(output: &str, is_error: bool, shape: Shape, width: usize, ctx: &Ctx) -> Vec<RLine> {
+fn output_lines(output: &str, is_error: bool, shape: Shape, width: usize) -> Vec<RLine> {
     if shape == Shape::Line || output.trim().is_empty() {
         return Vec::new();
     }
@@ -492,7 +495,7 @@ fn output_lines(output: &str, is_error: bool, shape: Shape, width: usize, ctx: &
     let inner = width.saturating_sub(4);
     let (shown, rest) = head(output.trim_end_matches('\n'), usize::MAX);
     let lines = if looks_like_diff(shown) {
-        r::diff(shown, inner)
+        crate::render::diff(shown, inner)
     } else {
         plain(shown, inner, SpanStyle::Text)
     };
@@ -572,13 +575,13 @@ fn tool(
     if shape == Shape::Full {
         let inner = width.saturating_sub(2) as u16;
         v.extend(indent(
-            r::tool_input(name, input, inner as usize),
+            crate::render::tool_input(name, input, inner as usize, ctx.hl),
             2,
             Tone::Tool,
         ));
     }
     if let Some((out, err)) = res {
-        v.extend(output_lines(out, err, shape, width, ctx));
+        v.extend(output_lines(out, err, shape, width));
     }
     v
 }
@@ -705,45 +708,5 @@ pub fn search_text(unit: &Unit, messages: &[Message]) -> String {
         }
         (UnitKind::Subagent { agent_id, .. }, _) => agent_id.clone(),
         _ => unit_text(unit, messages),
-    }
-}
-
-/// The renderers (Markdown, code, diffs, tool inputs).
-mod r {
-    use super::plain;
-    use crate::render::{SpanStyle, StyledLine};
-
-    pub fn markdown(text: &str, width: usize) -> Vec<StyledLine> {
-        plain(text.trim_end(), width, SpanStyle::Text)
-    }
-
-    pub fn code(text: &str, _lang: Option<&str>, width: usize) -> Vec<StyledLine> {
-        plain(text.trim_end_matches('\n'), width, SpanStyle::Code)
-    }
-
-    pub fn diff(text: &str, width: usize) -> Vec<StyledLine> {
-        text.trim_end_matches('\n')
-            .split('\n')
-            .flat_map(|l| {
-                let style = if l.starts_with('+') {
-                    SpanStyle::DiffAdded
-                } else if l.starts_with('-') {
-                    SpanStyle::DiffRemoved
-                } else if l.starts_with("@@") {
-                    SpanStyle::DiffHeader
-                } else {
-                    SpanStyle::Code
-                };
-                plain(l, width, style)
-            })
-            .collect()
-    }
-
-    pub fn tool_input(_name: &str, input: &serde_json::Value, width: usize) -> Vec<StyledLine> {
-        let s = match input {
-            serde_json::Value::String(s) => s.clone(),
-            v => serde_json::to_string_pretty(v).unwrap_or_default(),
-        };
-        plain(&s, width, SpanStyle::Code)
     }
 }

@@ -94,6 +94,8 @@ impl Find {
 struct Cached {
     shape: Shape,
     width: u16,
+    /// Rendered with syntax highlighting (without: rendered again once it has loaded).
+    highlighted: bool,
     lines: Arc<Vec<RLine>>,
 }
 
@@ -112,6 +114,8 @@ pub struct TranscriptState {
     pub width: u16,
     pub rows: usize,
     pub tz: Option<chrono::FixedOffset>,
+    /// Colours for code, matching the UI theme.
+    pub syntax: crate::render::SyntaxTheme,
     pub level: FoldLevel,
     /// Thinking shown in full.
     pub thinking: bool,
@@ -154,6 +158,7 @@ impl TranscriptState {
             tz: self
                 .tz
                 .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("zero offset")),
+            hl: crate::render::Highlighter::get(self.syntax),
         }
     }
 
@@ -383,9 +388,11 @@ impl TranscriptState {
     /// A unit's lines for the current width and shape (rendered on first use).
     pub fn lines(&mut self, i: usize) -> Arc<Vec<RLine>> {
         let shape = self.shape(i);
+        let ctx = self.ctx();
         if let Some(c) = self.cache.get(&i)
             && c.shape == shape
             && c.width == self.width
+            && (c.highlighted || ctx.hl.is_none())
         {
             return c.lines.clone();
         }
@@ -395,7 +402,7 @@ impl TranscriptState {
             &self.messages,
             shape,
             w,
-            &self.ctx(),
+            &ctx,
         ));
         if self.cache.len() >= CACHE_MAX {
             let (top, rows) = (self.top, self.rows.max(1));
@@ -406,6 +413,7 @@ impl TranscriptState {
             Cached {
                 shape,
                 width: self.width,
+                highlighted: ctx.hl.is_some(),
                 lines: lines.clone(),
             },
         );
@@ -689,7 +697,7 @@ impl TranscriptState {
     }
 
     pub fn jump_error(&mut self, forward: bool) -> bool {
-        self.jump(forward, |u, m| unit_failed(u, m))
+        self.jump(forward, unit_failed)
     }
 
     /// The first unit that shows message `m` (a joined result shows in its call).
