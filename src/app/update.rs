@@ -1122,4 +1122,71 @@ mod tests {
             "hits are marked"
         );
     }
+
+    #[test]
+    fn mouse_clicks_select_and_unfold_and_the_wheel_scrolls() {
+        use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+        let mut s = state((140, 20), 2);
+        let mut msgs = Vec::new();
+        for i in 0..6 {
+            let mut a = Message::new(Role::Assistant);
+            a.blocks.push(Block::ToolCall {
+                id: format!("c{i}"),
+                name: "Bash".into(),
+                input: serde_json::json!({"command": format!("step {i}")}),
+            });
+            let mut r = Message::new(Role::Tool);
+            r.blocks.push(Block::ToolResult {
+                call_id: format!("c{i}"),
+                output: "line one\nline two".into(),
+                is_error: false,
+            });
+            msgs.extend([a, r]);
+        }
+        let generation = s.transcript.generation;
+        step(&mut s, transcript_msg(generation, "claude:id0", msgs));
+        let pane = s.layout.transcript.unwrap();
+        let row_of = |s: &AppState, needle: &str| {
+            s.transcript
+                .view
+                .iter()
+                .position(|l| l.line.text().contains(needle))
+                .unwrap() as u16
+        };
+        let click = |row: u16| {
+            Msg::Mouse(MouseEvent {
+                kind: MouseEventKind::Down(MouseButton::Left),
+                column: pane.x + 5,
+                row: pane.y + 2 + row,
+                modifiers: KeyModifiers::NONE,
+            })
+        };
+        // a click on a folded tool call focuses the pane, selects it and opens it
+        let r = row_of(&s, "step 1");
+        step(&mut s, click(r));
+        assert_eq!(s.focus, Focus::Transcript);
+        assert!(
+            s.transcript
+                .view
+                .iter()
+                .any(|l| l.line.text().contains("line two"))
+        );
+        let unit = s.transcript.cursor;
+        assert!(matches!(
+            s.transcript.units[unit].kind,
+            crate::app::transcript::units::UnitKind::Tool { .. }
+        ));
+        // the wheel scrolls three lines
+        let top = (s.transcript.top, s.transcript.top_line);
+        step(
+            &mut s,
+            Msg::Mouse(MouseEvent {
+                kind: MouseEventKind::ScrollDown,
+                column: pane.x + 5,
+                row: pane.y + 3,
+                modifiers: KeyModifiers::NONE,
+            }),
+        );
+        assert_ne!((s.transcript.top, s.transcript.top_line), top);
+    }
 }

@@ -73,7 +73,7 @@ pub fn run(ctx: Context) -> Result<i32> {
     state.tz = *chrono::Local::now().offset();
     state.transcript.tz = Some(state.tz);
     state.keymap = keymap;
-    state.transcript.syntax = theme.syntax();
+    state.transcript.set_syntax(theme.syntax());
     if let Some(level) = transcript_cfg
         .fold
         .as_deref()

@@ -277,7 +277,7 @@ pub fn render(
                 width,
             )]
         }
-        UnitKind::Context => context(m, shape, width),
+        UnitKind::Context => context(m, shape, width, ctx),
         UnitKind::Subagent {
             agent_id,
             messages: n,
@@ -620,15 +620,19 @@ fn notice(m: &Message, block: usize, width: usize) -> Vec<RLine> {
         .collect()
 }
 
-fn context(m: &Message, shape: Shape, width: usize) -> Vec<RLine> {
+fn context(m: &Message, shape: Shape, width: usize, ctx: &Ctx) -> Vec<RLine> {
     let all = m.plain_text();
     let n = count_lines(&all);
+    let when = m
+        .time
+        .map(|t| format!("{} · ", t.with_timezone(&ctx.tz).format("%H:%M:%S")))
+        .unwrap_or_default();
     let first = vec![
         span(fold_mark(shape), SpanStyle::Punctuation),
         span("Context", SpanStyle::Strong),
         span(
             format!(
-                "  {} · {}",
+                "  {when}{} · {}",
                 plural(n, "line"),
                 sanitize::one_line(first_line(&all))
             ),

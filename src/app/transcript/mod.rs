@@ -211,6 +211,15 @@ impl TranscriptState {
         self.refresh();
     }
 
+    /// Highlight code in another theme's colours.
+    pub fn set_syntax(&mut self, syntax: crate::render::SyntaxTheme) {
+        if syntax != self.syntax {
+            self.syntax = syntax;
+            self.cache.clear();
+            self.refresh();
+        }
+    }
+
     /// Go to a message: to its first find hit when it has one.
     pub fn jump_to_message(&mut self, m: usize) {
         let hit = self

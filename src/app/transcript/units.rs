@@ -304,7 +304,7 @@ impl Builder<'_> {
             return;
         }
         if m.role == Role::User && m.meta {
-            self.push(UnitKind::Header, mi, 0, 0, TAG_HEADER, (0, 0), depth, group);
+            // injected context is one line of its own, no header
             self.push(UnitKind::Context, mi, 0, 0, TAG_BODY, (0, 0), depth, group);
             self.push(UnitKind::Gap, mi, 0, 0, TAG_GAP, (0, 0), depth, group);
             return;
@@ -536,7 +536,7 @@ mod tests {
         let mut c = text(Role::User, "<environment_context>…</environment_context>");
         c.meta = true;
         let a = build(&[c.clone(), text(Role::User, "hi")]);
-        assert_eq!(a[1].kind, UnitKind::Context);
+        assert_eq!(a[0].kind, UnitKind::Context);
         let b = build(&[c, text(Role::User, "hi"), text(Role::Assistant, "more")]);
         assert_eq!(&b[..a.len()], &a[..], "appending keeps the earlier units");
     }
