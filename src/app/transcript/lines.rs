@@ -441,8 +441,10 @@ fn thinking(m: &Message, block: usize, shape: Shape, width: usize) -> Vec<RLine>
         span(format!("  {}", plural(n, "line")), SpanStyle::Muted),
     ];
     if shape == Shape::Line {
+        // a preview without Markdown marks (`**Planning**` is how many models title thoughts)
+        let preview = first_line(t).trim_matches(|c| c == '*' || c == '#' || c == ' ');
         first.push(span(
-            format!("  {}", sanitize::one_line(first_line(t))),
+            format!("  {}", sanitize::one_line(preview)),
             SpanStyle::Muted,
         ));
         return vec![one(Tone::Thinking, first, width)];
