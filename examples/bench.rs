@@ -284,6 +284,8 @@ fn transcript(mb: u64, width: u16, rows: usize) {
         .expect("list")
         .remove(0)
         .key;
+    // the browser loads the highlighter at startup, before any transcript opens
+    revisit::render::Highlighter::shared(revisit::render::SyntaxTheme::Dark);
     let rss0 = rss_mb();
     let t0 = Instant::now();
     let messages = reader.messages(&key).expect("messages");

@@ -203,6 +203,11 @@ pub fn config_command(
 /// Everything a command needs: environment, config, sources and the index location.
 pub struct Context {
     pub registry: Registry,
+    /// The process environment (the registry's is the demo's in demo mode): NO_COLOR and
+    /// the like are read from here.
+    pub env: Env,
+    /// The user's config (in demo mode too: the theme, keys and transcript settings apply).
+    pub config: Config,
     pub index_path: PathBuf,
     pub demo: bool,
     /// Demo opened because no agent store exists.
@@ -236,6 +241,8 @@ impl Context {
                 .unwrap_or_else(|| cache.join("demo-index.sqlite"));
             return Ok(Context {
                 registry: Registry::new(demo_env, Config::default()),
+                env,
+                config,
                 index_path,
                 demo: true,
                 demo_fallback,
@@ -247,7 +254,9 @@ impl Context {
             .clone()
             .unwrap_or_else(|| cache.join("index.sqlite"));
         Ok(Context {
-            registry: Registry::new(env, config),
+            registry: Registry::new(env.clone(), config.clone()),
+            env,
+            config,
             index_path,
             demo: false,
             demo_fallback: false,

@@ -236,3 +236,29 @@ fn config_with_invalid_toml_is_an_error_naming_the_file() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&path.display().to_string()), "{err}");
 }
+
+/// The configuration example in the README is valid and complete: no warnings.
+#[test]
+fn the_readmes_config_example_loads_without_warnings() {
+    let readme = std::fs::read_to_string(common::manifest().join("README.md")).unwrap();
+    let start = readme
+        .find("```toml\ntheme = ")
+        .expect("a toml example starting with the theme");
+    let body = &readme[start + "```toml\n".len()..];
+    let example = &body[..body.find("```").unwrap()];
+    let cfg = revisit::config::Config::parse(example).unwrap();
+    assert!(cfg.warnings.is_empty(), "{:?}", cfg.warnings);
+    let (km, warnings) = revisit::app::keymap::Keymap::with_overrides(&cfg.keys);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let enter_or_tab = |code| {
+        km.resolve(
+            revisit::app::keymap::Mode::Transcript,
+            &crossterm::event::KeyEvent::from(code),
+        )
+    };
+    assert_eq!(
+        enter_or_tab(crossterm::event::KeyCode::Tab),
+        Some(revisit::app::Action::ToggleFold)
+    );
+    assert_eq!(cfg.transcript.fold.as_deref(), Some("summaries"));
+}

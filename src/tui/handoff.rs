@@ -98,8 +98,18 @@ pub struct TempFile(pub PathBuf);
 
 impl TempFile {
     pub fn create(name: &str, contents: &[u8], read_only: bool) -> std::io::Result<TempFile> {
-        let dir = std::env::temp_dir().join(format!("revisit-{}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
+        // a folder of its own, named after the session's file (editors show the name)
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("revisit-{}-{n}", std::process::id()));
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder.create(&dir)?;
         let safe: String = name
             .chars()
             .map(|c| {
@@ -237,5 +247,35 @@ mod tests {
         }
         drop(f);
         assert!(!p.exists());
+    }
+
+    #[test]
+    fn the_editor_gets_a_read_only_copy_of_the_file_or_the_messages_as_json() {
+        let dir = std::env::temp_dir().join(format!("revisit-handoff-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let src = dir.join("s1.jsonl");
+        std::fs::write(&src, b"{\"type\":\"user\"}\n").unwrap();
+        let mut s = crate::model::test_session(1);
+        s.source = src.display().to_string();
+        let mut m = Message::new(crate::model::Role::User);
+        m.blocks.push(crate::model::Block::text("hello"));
+        let (f, is_file) = editor_file(&s, std::slice::from_ref(&m)).unwrap();
+        assert!(is_file);
+        assert_eq!(std::fs::read(&f.0).unwrap(), std::fs::read(&src).unwrap());
+        assert!(std::fs::metadata(&f.0).unwrap().permissions().readonly());
+        assert_ne!(f.0, src, "a copy, never the agent's file");
+        drop(f);
+        // a database session: its messages as JSON
+        s.source = dir.join("opencode.db").display().to_string();
+        let (f, is_file) = editor_file(&s, std::slice::from_ref(&m)).unwrap();
+        assert!(!is_file);
+        let json = std::fs::read_to_string(&f.0).unwrap();
+        assert!(json.contains("\"hello\""), "{json}");
+        drop(f);
+        // the pager file is the Markdown export
+        let (p, _) = (pager_file(&s, std::slice::from_ref(&m)).unwrap(), ());
+        assert!(std::fs::read_to_string(&p.0).unwrap().contains("hello"));
+        drop(p);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

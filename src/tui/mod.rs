@@ -20,14 +20,12 @@ use workers::{FilterReq, FilterWorker, Indexer, QueryReq, QueryWorker};
 pub fn run(ctx: Context) -> Result<i32> {
     // The writer creates (or rebuilds) the index before anything reads it.
     let writer = Writer::open(&ctx.index_path)?;
-    let (theme, mut warnings) =
-        crate::ui::theme::resolve_theme(&ctx.registry.config, &ctx.registry.env);
+    let (theme, mut warnings) = crate::ui::theme::resolve_theme(&ctx.config, &ctx.env);
     // syntax definitions load in the background while the index opens
     crate::render::Highlighter::preload(theme.syntax());
-    let (keymap, key_warnings) =
-        crate::app::keymap::Keymap::with_overrides(&ctx.registry.config.keys);
+    let (keymap, key_warnings) = crate::app::keymap::Keymap::with_overrides(&ctx.config.keys);
     warnings.extend(key_warnings);
-    let transcript_cfg = ctx.registry.config.transcript.clone();
+    let transcript_cfg = ctx.config.transcript.clone();
     if let Some(level) = transcript_cfg.fold.as_deref()
         && crate::app::transcript::FoldLevel::parse(level).is_none()
     {

@@ -34,7 +34,13 @@ fn section<'a>(state: &'a AppState, mode: Mode, theme: &Theme, width: usize) -> 
 pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     // the current mode first, then the others
     let mut modes = vec![state_mode(state)];
-    for m in [Mode::List, Mode::Search, Mode::Transcript, Mode::Global] {
+    for m in [
+        Mode::List,
+        Mode::Search,
+        Mode::Transcript,
+        Mode::Find,
+        Mode::Global,
+    ] {
         if !modes.contains(&m) {
             modes.push(m);
         }

@@ -32,6 +32,17 @@ pub fn age(now: DateTime<Utc>, t: Option<DateTime<Utc>>) -> String {
 
 pub use crate::text::{human, money};
 
+/// The selected row: the selection's style under every cell, and muted text brought up to
+/// the selection's foreground (grey on the selection bar is hard to read).
+fn select<'a>(mut line: Line<'a>, theme: &Theme) -> Line<'a> {
+    for sp in line.spans.iter_mut() {
+        if sp.style.fg == theme.muted.fg {
+            sp.style.fg = theme.selected.fg;
+        }
+    }
+    line.style(theme.selected)
+}
+
 /// Which columns fit, and how wide the title gets.
 #[derive(Debug, Clone, Copy)]
 pub struct Columns {
@@ -327,7 +338,7 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                 };
                 let mut line = session_line(s, &c, state, *idx, theme);
                 if selected {
-                    line = line.style(theme.selected);
+                    line = select(line, theme);
                 }
                 lines.push(line);
                 if state.full_text() {
@@ -350,7 +361,7 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                     spans.extend(marked_spans(&fitted, &keep, theme.muted, theme.match_hl));
                     let mut l = Line::from(spans);
                     if selected {
-                        l = l.style(theme.selected);
+                        l = select(l, theme);
                     }
                     lines.push(l);
                 }
