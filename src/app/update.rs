@@ -1189,4 +1189,65 @@ mod tests {
         );
         assert_ne!((s.transcript.top, s.transcript.top_line), top);
     }
+
+    #[test]
+    fn b_on_a_branch_notice_asks_for_the_next_branch() {
+        let mut s = state((140, 30), 1);
+        let mut notice = Message::new(Role::System);
+        notice.blocks.push(Block::Notice {
+            kind: "branch".into(),
+            text: "1 other branch here".into(),
+        });
+        notice.native_id = Some("branch@a1".into());
+        let mut m = Message::new(Role::User);
+        m.blocks.push(Block::text("hello"));
+        let generation = s.transcript.generation;
+        step(
+            &mut s,
+            transcript_msg(generation, "claude:id0", vec![m, notice]),
+        );
+        s.focus = Focus::Transcript;
+        // not on the notice: a hint
+        let fx = step(&mut s, key(KeyCode::Char('b')));
+        assert!(fx.is_empty());
+        assert!(s.status.info.as_deref().unwrap().contains("branch notice"));
+        // on it: the effect, with the branch shown now (the active one)
+        step(&mut s, key(KeyCode::Char('J')));
+        step(&mut s, key(KeyCode::Char('J')));
+        let fx = step(&mut s, key(KeyCode::Char('b')));
+        assert!(
+            matches!(&fx[..], [Effect::SwitchBranch { at, leaf: None, .. }] if at == "branch@a1"),
+            "{fx:?}"
+        );
+        // the other branch arrives: shown, marked, and reloads of the index leave it alone
+        let generation = s.transcript.generation;
+        let mut other = Message::new(Role::User);
+        other.blocks.push(Block::text("the other way"));
+        step(
+            &mut s,
+            Msg::Transcript {
+                generation,
+                key: "claude:id0".into(),
+                units: Arc::new(crate::app::transcript::units::build(std::slice::from_ref(
+                    &other,
+                ))),
+                messages: Arc::new(vec![other]),
+                branch_leaf: Some("u2".into()),
+            },
+        );
+        assert_eq!(s.transcript.branch_leaf.as_deref(), Some("u2"));
+        let fx = update(
+            &mut s,
+            Msg::IndexDone {
+                sessions: 1,
+                errors: 0,
+                elapsed_ms: 1,
+                changed: vec!["claude:id0".into()],
+            },
+        );
+        assert!(
+            !fx.iter()
+                .any(|e| matches!(e, Effect::LoadTranscript { .. }))
+        );
+    }
 }

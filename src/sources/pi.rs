@@ -1426,6 +1426,33 @@ mod tests {
         let (m, leaf) = switch_branch(&bytes, None, "branch@a1", Some("u3")).unwrap();
         assert_eq!(texts(&m), vec!["first", "one", "", "third way"]);
         assert_eq!(leaf, None);
+        // through the source, from the session's file (read, never written)
+        let dir = std::env::temp_dir().join(format!("revisit-pi-branch-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("2026-11-20T10-00-00-000Z_s1.jsonl");
+        std::fs::write(&file, &bytes).unwrap();
+        let mut session = crate::model::test_session(1);
+        session.source = file.display().to_string();
+        let (m, leaf) = PiSource
+            .switch_branch(&session, "branch@a1", None)
+            .unwrap()
+            .unwrap();
+        assert_eq!((texts(&m).len(), leaf.as_deref()), (5, Some("a2")));
+        assert_eq!(std::fs::read(&file).unwrap(), bytes);
+        session.source = dir.join("gone.jsonl").display().to_string();
+        assert!(
+            PiSource
+                .switch_branch(&session, "branch@a1", None)
+                .unwrap()
+                .is_err()
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+        // other agents have no branches
+        assert!(
+            crate::sources::claude::ClaudeSource
+                .switch_branch(&session, "branch@a1", None)
+                .is_none()
+        );
         // errors are reported, never panics
         assert!(switch_branch(&bytes, None, "branch@nope", None).is_err());
         assert!(switch_branch(&bytes, None, "elsewhere", None).is_err());
