@@ -577,6 +577,11 @@ pub struct DoctorRoot {
     pub path: String,
     pub origin: String,
     pub exists: bool,
+    /// How the browser watches it: `native`, `waiting` (not there yet: its parent is
+    /// watched), `polling`, `remote`, `unwatched` or `disabled`.
+    pub watch: String,
+    /// Why, for polling and unwatched roots; what is watched for a waiting one.
+    pub watch_detail: Option<String>,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -617,6 +622,32 @@ pub fn doctor(ctx: &Context, reader: &Reader, report: Option<&RefreshReport>) ->
             .collect::<Vec<_>>()
     };
     let sessions = reader.list(&ListQuery::default())?;
+    // how the browser would watch each root: set the watches up and ask
+    let watch_roots: Vec<crate::watch::WatchRoot> = roots
+        .iter()
+        .filter(|r| ctx.registry.enabled(r.agent))
+        .map(|r| crate::watch::WatchRoot {
+            path: r.path.clone(),
+            remote: ctx.registry.source(r.agent).is_some_and(|s| s.is_remote(r)),
+        })
+        .collect();
+    let modes = crate::watch::Watcher::spawn(watch_roots, |_| {}).status();
+    let mode_of = |r: &crate::sources::Root| -> (String, Option<String>) {
+        use crate::watch::Mode;
+        if !ctx.registry.enabled(r.agent) {
+            return ("disabled".into(), None);
+        }
+        match modes.iter().find(|(p, _)| *p == r.path).map(|(_, m)| m) {
+            Some(Mode::Native) => ("native".into(), None),
+            Some(Mode::Waiting { parent }) => {
+                ("waiting".into(), Some(parent.display().to_string()))
+            }
+            Some(Mode::Polling { reason }) => ("polling".into(), Some(reason.clone())),
+            Some(Mode::Remote) => ("remote".into(), None),
+            Some(Mode::Unwatched { reason }) => ("unwatched".into(), Some(reason.clone())),
+            None => ("unwatched".into(), None),
+        }
+    };
     let mut agents = Vec::new();
     for src in &ctx.registry.sources {
         let agent = src.agent();
@@ -630,14 +661,19 @@ pub fn doctor(ctx: &Context, reader: &Reader, report: Option<&RefreshReport>) ->
             roots: roots
                 .iter()
                 .filter(|r| r.agent == agent)
-                .map(|r| DoctorRoot {
-                    path: r.path.display().to_string(),
-                    origin: if ctx.demo {
-                        RootOrigin::Demo.describe()
-                    } else {
-                        r.origin.describe()
-                    },
-                    exists: ctx.registry.root_present(r),
+                .map(|r| {
+                    let (watch, watch_detail) = mode_of(r);
+                    DoctorRoot {
+                        path: r.path.display().to_string(),
+                        origin: if ctx.demo {
+                            RootOrigin::Demo.describe()
+                        } else {
+                            r.origin.describe()
+                        },
+                        exists: ctx.registry.root_present(r),
+                        watch,
+                        watch_detail,
+                    }
                 })
                 .collect(),
             stores: mine.len() as u64,
@@ -694,12 +730,22 @@ fn print_doctor(out: &mut impl Write, d: &Doctor) -> Result<()> {
             a.skipped
         )?;
         for r in &a.roots {
+            let watch = match (r.watch.as_str(), &r.watch_detail) {
+                ("native", _) => "watched".to_string(),
+                ("waiting", Some(parent)) => format!("watched from {parent} until it exists"),
+                ("polling", Some(why)) => format!("polled every 2 s: {why}"),
+                ("remote", _) => "asked every 10 s".to_string(),
+                ("disabled", _) => "not watched".to_string(),
+                (w, Some(why)) => format!("{w}: {why}"),
+                (w, None) => w.to_string(),
+            };
             writeln!(
                 out,
-                "  {} {}  ({})",
+                "  {} {}  ({}; {})",
                 if r.exists { "found  " } else { "missing" },
                 r.path,
-                r.origin
+                r.origin,
+                sanitize::one_line(&watch)
             )?;
         }
         for s in &a.stores_with_problems {

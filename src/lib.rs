@@ -14,3 +14,4 @@ pub mod sources;
 pub mod text;
 pub mod tui;
 pub mod ui;
+pub mod watch;

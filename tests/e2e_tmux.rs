@@ -217,3 +217,69 @@ fn transcript_folds_finds_and_copies() {
     t.keys(&["q"]);
     t.wait_for("EXIT=0");
 }
+
+/// A session grows while the browser shows it: the new message appears without a key press,
+/// and the list follows a session that appears.
+#[test]
+fn an_appended_message_appears_in_the_open_transcript() {
+    let scratch = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_revisit");
+    let home = scratch.path().join("home");
+    common::copy_tree(
+        &common::manifest().join("tests/fixtures/search/home"),
+        &home,
+    );
+    let t = Tmux::start(
+        120,
+        30,
+        &[
+            ("HOME", home.display().to_string()),
+            (
+                "XDG_CACHE_HOME",
+                scratch.path().join("cache").display().to_string(),
+            ),
+            ("PATH", std::env::var("PATH").unwrap_or_default()),
+        ],
+    );
+    t.wait_for_prompt();
+    t.type_text(&format!("{bin}; echo EXIT=$?"), true);
+    t.wait_for("Sessions (3)");
+    t.keys(&["/"]);
+    t.type_text("unrelated", false);
+    t.wait_for("Sessions (1 of 3)");
+    t.keys(&["Enter", "Enter"]);
+    t.wait_for("brown paper bags");
+    let file =
+        home.join(".claude/projects/-home-u-other/cccccccc-0000-4000-8000-000000000003.jsonl");
+    common::append(
+        &file,
+        &format!(
+            "{}\n",
+            common::claude_user_line(
+                "cccccccc-0000-4000-8000-000000000003",
+                "cccccccc-9",
+                "Appended while you watched"
+            )
+        ),
+    );
+    let screen = t.wait_for("Appended while you watched");
+    assert!(screen.contains("brown paper bags"), "{screen}");
+    // a new session shows up in the list too
+    t.keys(&["Escape", "Escape"]);
+    t.wait_for("Sessions (3)");
+    std::fs::write(
+        home.join(".claude/projects/-home-u-other/dddddddd-0000-4000-8000-000000000004.jsonl"),
+        format!(
+            "{}\n",
+            common::claude_user_line(
+                "dddddddd-0000-4000-8000-000000000004",
+                "dddddddd-1",
+                "A brand new session"
+            )
+        ),
+    )
+    .unwrap();
+    t.wait_for("Sessions (4)");
+    t.keys(&["q"]);
+    t.wait_for("EXIT=0");
+}

@@ -3,14 +3,13 @@
 
 mod common;
 
-use common::copy_tree;
+use common::{append, copy_tree};
 use revisit::config::{Config, Env};
 use revisit::index::query::{ListQuery, Reader};
 use revisit::index::writer::{RefreshReport, Writer};
-use revisit::model::{Message, Session};
+use revisit::model::Session;
 use revisit::sources::Registry;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 struct Home {
     _dir: tempfile::TempDir,
@@ -54,68 +53,6 @@ impl Home {
         self.sessions().into_iter().find(|s| s.id == id)
     }
 
-    /// Every session with its messages, comparable across indexes.
-    fn contents(index: &Path) -> Vec<(Session, Vec<Message>)> {
-        let r = Reader::open(index).unwrap();
-        r.list(&ListQuery::default())
-            .unwrap()
-            .into_iter()
-            .map(|s| {
-                let m = r.messages(&s.key).unwrap();
-                (s, m)
-            })
-            .collect()
-    }
-
-    /// Full-text results for a few words, comparable across indexes.
-    fn searches(index: &Path) -> Vec<Vec<(String, Vec<usize>)>> {
-        let r = Reader::open(index).unwrap();
-        let now = chrono::Utc::now();
-        let tz = chrono::FixedOffset::east_opt(0).unwrap();
-        [
-            "login",
-            "docs",
-            "sub",
-            "tests",
-            "one more thing",
-            "rewritten",
-            "half",
-            "unfinished",
-        ]
-        .iter()
-        .map(|w| {
-            let q = revisit::search::query::parse(w, now, tz);
-            let mut hits: Vec<(String, Vec<usize>)> =
-                revisit::search::fts::search_sessions(&r, &q, now, 100)
-                    .unwrap()
-                    .into_iter()
-                    .map(|h| (h.key, h.messages))
-                    .collect();
-            hits.sort();
-            hits
-        })
-        .collect()
-    }
-
-    /// The FTS index holds exactly the messages that exist (no stale or missing rows).
-    fn assert_fts_consistent(index: &Path) {
-        let c = rusqlite::Connection::open(index).unwrap();
-        let ids = |sql: &str| -> Vec<i64> {
-            let mut st = c.prepare(sql).unwrap();
-            let v: Vec<i64> = st
-                .query_map([], |r| r.get(0))
-                .unwrap()
-                .map(|x| x.unwrap())
-                .collect();
-            v
-        };
-        assert_eq!(
-            ids("SELECT id FROM messages_fts_docsize ORDER BY id"),
-            ids("SELECT id FROM messages ORDER BY id"),
-            "every message is indexed once, and nothing else"
-        );
-    }
-
     /// The incremental index equals a full index made now from scratch.
     fn assert_equals_fresh(&self) {
         let fresh = tempfile::tempdir().unwrap();
@@ -124,23 +61,14 @@ impl Home {
             .unwrap()
             .refresh(&self.reg, &mut |_| {})
             .unwrap();
-        assert_eq!(Home::contents(&self.index), Home::contents(&path));
-        assert_eq!(Home::searches(&self.index), Home::searches(&path));
-        Home::assert_fts_consistent(&self.index);
+        common::assert_same_index(&self.index, &path);
     }
 }
 
 const S1: &str = "11111111-1111-4111-8111-111111111111";
 
-fn append(path: &Path, text: &str) {
-    let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
-    f.write_all(text.as_bytes()).unwrap();
-}
-
 fn user_line(uuid: &str, text: &str) -> String {
-    format!(
-        r#"{{"parentUuid":null,"isSidechain":false,"cwd":"/home/u/alpha","sessionId":"{S1}","type":"user","uuid":"{uuid}","timestamp":"2026-11-20T11:00:00.000Z","message":{{"role":"user","content":"{text}"}}}}"#
-    )
+    common::claude_user_line(S1, uuid, text)
 }
 
 #[test]

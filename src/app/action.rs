@@ -61,7 +61,11 @@ pub enum Msg {
         errors: u64,
         elapsed_ms: u64,
         changed: Vec<String>,
+        /// A pass for changes the watcher saw (not a full scan): no message for it.
+        live: bool,
     },
+    /// How the stores are watched (roots, and native events, polling or waiting).
+    Watching(Vec<(std::path::PathBuf, crate::watch::Mode)>),
     IndexFailed(String),
     /// The clock moved (ages in the list).
     Tick(chrono::DateTime<chrono::Utc>),

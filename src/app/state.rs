@@ -93,6 +93,8 @@ pub struct Status {
     pub error: Option<String>,
     /// Records skipped while indexing (see `revisit doctor`).
     pub skipped: u64,
+    /// Roots watched, and how many of them are polled (no native events).
+    pub watching: Option<(usize, usize)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -150,6 +150,13 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.transcript.set_content(messages, units);
         }
         Msg::Info(text) => state.status.info = Some(text),
+        Msg::Watching(modes) => {
+            let polled = modes
+                .iter()
+                .filter(|(_, m)| matches!(m, crate::watch::Mode::Polling { .. }))
+                .count();
+            state.status.watching = Some((modes.len(), polled));
+        }
         Msg::ExternalDone { what, error } => match error {
             Some(e) => state.status.error = Some(format!("{what}: {e}")),
             None => state.status.info = Some(format!("back from {what}")),
@@ -166,11 +173,16 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             errors,
             elapsed_ms,
             changed,
+            live,
         } => {
             state.status.indexing = None;
             state.status.skipped += errors;
-            state.status.info = Some(format!("{sessions} sessions indexed in {elapsed_ms} ms"));
-            fx.push(load_sessions(state));
+            if !live {
+                state.status.info = Some(format!("{sessions} sessions indexed in {elapsed_ms} ms"));
+            }
+            if !changed.is_empty() || !state.loaded {
+                fx.push(load_sessions(state));
+            }
             if let Some(key) = &state.transcript.key
                 && changed.contains(key)
                 && state.transcript.branch_leaf.is_none()
@@ -973,6 +985,23 @@ mod tests {
     }
 
     #[test]
+    fn a_pass_that_changed_nothing_reloads_nothing() {
+        let mut s = state((140, 40), 3);
+        let fx = update(
+            &mut s,
+            Msg::IndexDone {
+                sessions: 3,
+                errors: 0,
+                elapsed_ms: 1,
+                changed: vec![],
+                live: true,
+            },
+        );
+        assert!(fx.is_empty(), "{fx:?}");
+        assert!(s.status.info.is_none(), "live passes say nothing");
+    }
+
+    #[test]
     fn selection_follows_key_across_reloads() {
         let mut s = state((140, 40), 5);
         step(&mut s, key(KeyCode::Char('j')));
@@ -983,7 +1012,8 @@ mod tests {
                 sessions: 6,
                 errors: 0,
                 elapsed_ms: 1,
-                changed: vec![],
+                changed: vec!["claude:id9".into()],
+                live: false,
             },
         );
         let Effect::LoadSessions { generation } = fx[0] else {
@@ -1243,6 +1273,7 @@ mod tests {
                 errors: 0,
                 elapsed_ms: 1,
                 changed: vec!["claude:id0".into()],
+                live: true,
             },
         );
         assert!(

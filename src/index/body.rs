@@ -7,10 +7,24 @@ use crate::model::Message;
 const COMPRESS_FROM: usize = 200;
 const LEVEL: i32 = 1;
 
+thread_local! {
+    /// One compression context per thread: setting one up costs more than compressing a
+    /// typical message.
+    static COMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
+        std::cell::RefCell::new(zstd::bulk::Compressor::new(LEVEL).ok());
+}
+
+fn compress(json: &[u8]) -> Option<Vec<u8>> {
+    COMPRESSOR.with(|c| match c.borrow_mut().as_mut() {
+        Some(c) => c.compress(json).ok(),
+        None => zstd::bulk::compress(json, LEVEL).ok(),
+    })
+}
+
 pub fn encode(m: &Message) -> Vec<u8> {
     let json = serde_json::to_vec(m).unwrap_or_else(|_| b"{}".to_vec());
     if json.len() >= COMPRESS_FROM
-        && let Ok(z) = zstd::bulk::compress(&json, LEVEL)
+        && let Some(z) = compress(&json)
         && z.len() + 1 < json.len()
     {
         let mut out = Vec::with_capacity(z.len() + 1);

@@ -58,6 +58,10 @@ pub struct Writer {
 #[derive(Debug, Clone)]
 struct StoreRow {
     id: i64,
+    agent: String,
+    kind: String,
+    root: PathBuf,
+    priority: i32,
     size: i64,
     mtime_ns: i64,
     pos: Position,
@@ -302,6 +306,78 @@ fn run_job(job: &Job, reg: &Registry, tx: &crossbeam_channel::Sender<Out>) {
     }
 }
 
+/// What a refresh pass looked at: stores outside it are neither kept nor deleted by it.
+enum Scope {
+    /// Every root was scanned.
+    All,
+    /// These roots were scanned, and these stores checked by themselves.
+    Some {
+        roots: HashSet<PathBuf>,
+        direct: HashSet<PathBuf>,
+    },
+}
+
+impl Scope {
+    /// Would this pass have seen the store if it still existed?
+    fn covers(&self, path: &Path, row: &StoreRow) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Some { roots, direct } => direct.contains(path) || roots.contains(&row.root),
+        }
+    }
+}
+
+impl StoreRow {
+    fn store_ref(&self, path: &Path) -> Option<StoreRef> {
+        Some(StoreRef {
+            agent: self.agent.parse().ok()?,
+            path: path.to_path_buf(),
+            kind: crate::sources::StoreKind::parse(&self.kind)?,
+            root: self.root.clone(),
+            priority: self.priority,
+        })
+    }
+}
+
+/// The store a changed path belongs to: a SQLite database for its `-wal`, `-shm` and
+/// `-journal` files, else the path itself.
+pub fn store_path_of(p: &Path) -> PathBuf {
+    let s = p.to_string_lossy();
+    for suffix in ["-wal", "-shm", "-journal"] {
+        if let Some(base) = s.strip_suffix(suffix) {
+            return PathBuf::from(base);
+        }
+    }
+    p.to_path_buf()
+}
+
+/// Could a changed path the index does not know be (or hold) a store? A folder can; a file
+/// only with an extension stores have; something gone cannot (a removed folder's stores are
+/// reported one by one).
+fn may_be_store(p: &Path) -> bool {
+    match std::fs::symlink_metadata(p) {
+        Ok(md) if md.is_dir() => true,
+        Ok(_) => matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("jsonl" | "json" | "db" | "sqlite" | "sqlite3")
+        ),
+        Err(_) => false,
+    }
+}
+
+/// List the stores under some roots (those that exist, or are a server).
+fn scan_roots(reg: &Registry, roots: &[crate::sources::Root]) -> ScanOut {
+    let mut scan = ScanOut::default();
+    for root in roots {
+        if let Some(src) = reg.source(root.agent)
+            && (root.path.exists() || src.is_remote(root))
+        {
+            src.scan(root, &mut scan);
+        }
+    }
+    scan
+}
+
 fn session_key(agent: Agent, uid: &str) -> String {
     format!("{}:{uid}", agent.as_str())
 }
@@ -335,6 +411,11 @@ impl Writer {
         &self.path
     }
 
+    /// The working directories of the sessions indexed (some roots are found through them).
+    pub fn known_dirs(&self) -> Result<Vec<PathBuf>, IndexError> {
+        super::query::known_dirs(&self.conn)
+    }
+
     /// Scan every root and bring the index up to date.
     pub fn refresh(
         &mut self,
@@ -347,7 +428,9 @@ impl Writer {
         // (Agenix): when a pass finds new directories, roots are computed again.
         let mut known = super::query::known_dirs(&self.conn)?;
         for _ in 0..3 {
-            self.refresh_pass(reg, &known, &mut report, started, progress)?;
+            let roots = reg.roots_with(&known);
+            let scan = scan_roots(reg, &roots);
+            self.refresh_pass(reg, scan, &Scope::All, &mut report, started, progress)?;
             let now_known = super::query::known_dirs(&self.conn)?;
             if now_known == known {
                 break;
@@ -363,23 +446,88 @@ impl Writer {
         Ok(report)
     }
 
+    /// Bring the index up to date after changes under `paths` (what the file watcher saw).
+    /// A store the index knows is checked by itself (a line appended to a session costs
+    /// reading that line); anything else (a new file, a new folder) rescans the roots it is
+    /// under. A path in no root changes nothing.
+    pub fn refresh_changed(
+        &mut self,
+        reg: &Registry,
+        paths: &[PathBuf],
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<RefreshReport, IndexError> {
+        let started = Instant::now();
+        let mut report = RefreshReport::default();
+        let known_dirs = super::query::known_dirs(&self.conn)?;
+        let roots = reg.roots_with(&known_dirs);
+        let known = self.load_stores()?;
+        let mut direct: Vec<StoreRef> = Vec::new();
+        let mut rescan: Vec<crate::sources::Root> = Vec::new();
+        for p in paths {
+            let p = store_path_of(p);
+            if let Some(row) = known.get(&p)
+                && let Some(store) = row.store_ref(&p)
+            {
+                if !direct.iter().any(|d| d.path == p) {
+                    direct.push(store);
+                }
+                continue;
+            }
+            for r in &roots {
+                // a folder above a root (created or removed), or something under it that can
+                // be a store (logs and locks an agent writes beside its sessions are not)
+                let related =
+                    r.path.starts_with(&p) || (p.starts_with(&r.path) && may_be_store(&p));
+                if related
+                    && !rescan
+                        .iter()
+                        .any(|x| x.agent == r.agent && x.path == r.path)
+                {
+                    rescan.push(r.clone());
+                }
+            }
+        }
+        if direct.is_empty() && rescan.is_empty() {
+            report.elapsed_ms = started.elapsed().as_millis() as u64;
+            return Ok(report);
+        }
+        let mut scan = scan_roots(reg, &rescan);
+        let scope = Scope::Some {
+            roots: rescan.iter().map(|r| r.path.clone()).collect(),
+            direct: direct.iter().map(|d| d.path.clone()).collect(),
+        };
+        for d in direct {
+            let exists = d.kind == crate::sources::StoreKind::Remote || d.path.exists();
+            if exists && !scan.stores.iter().any(|s| s.path == d.path) {
+                scan.stores.push(d);
+            }
+        }
+        self.refresh_pass(reg, scan, &scope, &mut report, started, progress)?;
+        // new working directories may add roots (Agenix): one full pass picks them up
+        if super::query::known_dirs(&self.conn)? != known_dirs {
+            let roots = reg.roots_with(&super::query::known_dirs(&self.conn)?);
+            let scan = scan_roots(reg, &roots);
+            self.refresh_pass(reg, scan, &Scope::All, &mut report, started, progress)?;
+        }
+        report.errors += report.problems.len() as u64;
+        report.sessions = self
+            .conn
+            .query_row("SELECT count(*) FROM sessions", [], |r| r.get::<_, i64>(0))?
+            as u64;
+        report.elapsed_ms = started.elapsed().as_millis() as u64;
+        Ok(report)
+    }
+
     fn refresh_pass(
         &mut self,
         reg: &Registry,
-        known_dirs: &[PathBuf],
+        mut scan: ScanOut,
+        scope: &Scope,
         report: &mut RefreshReport,
         started: Instant,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<(), IndexError> {
-        // 1. what exists now
-        let mut scan = ScanOut::default();
-        for root in reg.roots_with(known_dirs) {
-            if let Some(src) = reg.source(root.agent)
-                && (root.path.exists() || src.is_remote(&root))
-            {
-                src.scan(&root, &mut scan);
-            }
-        }
+        // 1. what exists now (in scope)
         let mut seen_paths: HashSet<PathBuf> = HashSet::new();
         scan.stores.retain(|s| seen_paths.insert(s.path.clone()));
         let known = self.load_stores()?;
@@ -389,7 +537,7 @@ impl Writer {
         {
             let tx = self.conn.transaction()?;
             for (path, row) in &known {
-                if seen_paths.contains(path) {
+                if seen_paths.contains(path) || !scope.covers(path, row) {
                     continue;
                 }
                 if scan.problems.iter().any(|p| path.starts_with(&p.path)) {
@@ -567,7 +715,8 @@ impl Writer {
 
     fn load_stores(&self) -> Result<HashMap<PathBuf, StoreRow>, IndexError> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, path, size, mtime_ns, offset, lines, head_len, head_hash, tail_hash, state, failure FROM stores",
+            "SELECT id, path, size, mtime_ns, offset, lines, head_len, head_hash, tail_hash, state, failure,
+                    agent, kind, root, priority FROM stores",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((
@@ -584,6 +733,10 @@ impl Writer {
                     tail_hash: r.get::<_, i64>(8)? as u64,
                     state: r.get(9)?,
                     failure: r.get(10)?,
+                    agent: r.get(11)?,
+                    kind: r.get(12)?,
+                    root: PathBuf::from(r.get::<_, String>(13)?),
+                    priority: r.get(14)?,
                 },
             ))
         })?;

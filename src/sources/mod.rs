@@ -77,6 +77,16 @@ pub enum StoreKind {
 }
 
 impl StoreKind {
+    pub fn parse(s: &str) -> Option<StoreKind> {
+        match s {
+            "jsonl" => Some(StoreKind::Jsonl),
+            "json" => Some(StoreKind::Json),
+            "sqlite" => Some(StoreKind::Sqlite),
+            "remote" => Some(StoreKind::Remote),
+            _ => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             StoreKind::Jsonl => "jsonl",

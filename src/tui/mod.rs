@@ -38,7 +38,7 @@ pub fn run(ctx: Context) -> Result<i32> {
     let (tx, rx) = unbounded::<Msg>();
     let query = QueryWorker::spawn(ctx.index_path.clone(), registry.clone(), tx.clone());
     let filter = FilterWorker::spawn(tx.clone());
-    let _indexer = Indexer::spawn(writer, registry.clone(), tx.clone());
+    let _indexer = Indexer::spawn(writer, registry.clone(), tx.clone(), !ctx.no_refresh);
     {
         // the clock, for ages in the list
         let tx = tx.clone();

@@ -183,39 +183,100 @@ fn query_loop(index: PathBuf, registry: Arc<Registry>, rx: Receiver<QueryReq>, o
 }
 
 pub enum IndexReq {
+    /// Scan every root.
     Refresh,
+    /// The watcher saw these paths change.
+    Changed(Vec<PathBuf>),
 }
 
 pub struct Indexer {
     tx: Sender<IndexReq>,
 }
 
+/// The roots to watch, for the registry and what the index knows.
+fn watch_roots(writer: &Writer, registry: &Registry) -> Vec<crate::watch::WatchRoot> {
+    let known = writer.known_dirs().unwrap_or_default();
+    registry
+        .roots_with(&known)
+        .into_iter()
+        .map(|r| crate::watch::WatchRoot {
+            remote: registry.source(r.agent).is_some_and(|s| s.is_remote(&r)),
+            path: r.path,
+        })
+        .collect()
+}
+
 impl Indexer {
-    /// Start the indexer; it refreshes once right away.
-    pub fn spawn(mut writer: Writer, registry: Arc<Registry>, out: Sender<Msg>) -> Indexer {
+    /// Start the indexer: it refreshes once right away, then follows what the file watcher
+    /// reports (when `watch` is on).
+    pub fn spawn(
+        mut writer: Writer,
+        registry: Arc<Registry>,
+        out: Sender<Msg>,
+        watch: bool,
+    ) -> Indexer {
         let (tx, rx) = unbounded::<IndexReq>();
         let _ = tx.send(IndexReq::Refresh);
+        let watch_tx = tx.clone();
         std::thread::Builder::new()
             .name("indexer".into())
             .spawn(move || {
-                while rx.recv().is_ok() {
-                    // coalesce queued refreshes
-                    while rx.try_recv().is_ok() {}
+                let mut watcher: Option<crate::watch::Watcher> = None;
+                let mut watched: Vec<crate::watch::WatchRoot> = Vec::new();
+                while let Ok(first) = rx.recv() {
+                    // coalesce what is queued: one full refresh covers every change
+                    let mut full = false;
+                    let mut paths: Vec<PathBuf> = Vec::new();
+                    for req in std::iter::once(first).chain(rx.try_iter()) {
+                        match req {
+                            IndexReq::Refresh => full = true,
+                            IndexReq::Changed(p) => paths.extend(p),
+                        }
+                    }
                     let progress_out = out.clone();
-                    let result = writer.refresh(&registry, &mut |p| {
+                    let mut progress = |p: &crate::index::writer::Progress| {
                         let _ = progress_out.send(Msg::IndexProgress(*p));
-                    });
+                    };
+                    let result = if full {
+                        writer.refresh(&registry, &mut progress)
+                    } else {
+                        paths.sort();
+                        paths.dedup();
+                        writer.refresh_changed(&registry, &paths, &mut |_| {})
+                    };
                     let msg = match result {
                         Ok(r) => Msg::IndexDone {
                             sessions: r.sessions,
                             errors: r.errors,
                             elapsed_ms: r.elapsed_ms,
                             changed: r.changed,
+                            live: !full,
                         },
                         Err(e) => Msg::IndexFailed(e.to_string()),
                     };
                     if out.send(msg).is_err() {
                         return;
+                    }
+                    // watch what there is to watch (new working directories add roots)
+                    if watch {
+                        let roots = watch_roots(&writer, &registry);
+                        match &watcher {
+                            None => {
+                                let tx = watch_tx.clone();
+                                let w = crate::watch::Watcher::spawn(roots.clone(), move |b| {
+                                    let _ = tx.send(IndexReq::Changed(b));
+                                });
+                                let modes = w.status();
+                                let _ = out.send(Msg::Watching(modes));
+                                watcher = Some(w);
+                            }
+                            Some(w) if roots != watched => {
+                                w.set_roots(roots.clone());
+                                let _ = out.send(Msg::Watching(w.status()));
+                            }
+                            Some(_) => {}
+                        }
+                        watched = roots;
                     }
                 }
             })

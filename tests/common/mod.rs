@@ -229,3 +229,110 @@ pub fn transcript_msg(
         branch_leaf: None,
     }
 }
+
+/// Every session with its messages, comparable across indexes.
+pub fn index_contents(index: &Path) -> Vec<(Session, Vec<revisit::model::Message>)> {
+    let r = Reader::open(index).unwrap();
+    r.list(&ListQuery::default())
+        .unwrap()
+        .into_iter()
+        .map(|s| {
+            let m = r.messages(&s.key).unwrap();
+            (s, m)
+        })
+        .collect()
+}
+
+/// Full-text results for a few words, comparable across indexes.
+pub fn index_searches(index: &Path) -> Vec<Vec<(String, Vec<usize>)>> {
+    let r = Reader::open(index).unwrap();
+    let now = chrono::Utc::now();
+    let tz = chrono::FixedOffset::east_opt(0).unwrap();
+    [
+        "login",
+        "docs",
+        "sub",
+        "tests",
+        "one more thing",
+        "rewritten",
+        "half",
+        "unfinished",
+        "storm",
+        "appended",
+    ]
+    .iter()
+    .map(|w| {
+        let q = revisit::search::query::parse(w, now, tz);
+        let mut hits: Vec<(String, Vec<usize>)> =
+            revisit::search::fts::search_sessions(&r, &q, now, 2000)
+                .unwrap()
+                .into_iter()
+                .map(|h| (h.key, h.messages))
+                .collect();
+        hits.sort();
+        hits
+    })
+    .collect()
+}
+
+/// The FTS index holds exactly the messages that exist and have text (no stale or missing
+/// rows).
+pub fn assert_fts_consistent(index: &Path) {
+    let c = rusqlite::Connection::open(index).unwrap();
+    let ids = |sql: &str| -> Vec<i64> {
+        let mut st = c.prepare(sql).unwrap();
+        let v: Vec<i64> = st
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|x| x.unwrap())
+            .collect();
+        v
+    };
+    let stale =
+        ids("SELECT id FROM messages_fts_docsize WHERE id NOT IN (SELECT id FROM messages)");
+    assert!(
+        stale.is_empty(),
+        "FTS rows of messages that are gone: {stale:?}"
+    );
+    // a message outside the FTS index must be one without text
+    let mut st = c
+        .prepare(
+            "SELECT id, body FROM messages WHERE id NOT IN (SELECT id FROM messages_fts_docsize)",
+        )
+        .unwrap();
+    let missing: Vec<(i64, Vec<u8>)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|x| x.unwrap())
+        .collect();
+    for (id, body) in missing {
+        let m = revisit::index::body::decode(&body).expect("a readable body");
+        let text = revisit::search::fts::message_text(&m);
+        assert!(
+            text.is_empty(),
+            "message {id} has text but is not in the FTS index: {text:?}"
+        );
+    }
+}
+
+/// Two indexes hold the same sessions, messages and search results, and the first one's
+/// full-text index is consistent.
+pub fn assert_same_index(index: &Path, fresh: &Path) {
+    assert_eq!(index_contents(index), index_contents(fresh));
+    assert_eq!(index_searches(index), index_searches(fresh));
+    assert_fts_consistent(index);
+}
+
+/// Append text to a file (as an agent writing its session does).
+pub fn append(path: &Path, text: &str) {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+}
+
+/// A Claude Code user line of session `sid` (no newline).
+pub fn claude_user_line(sid: &str, uuid: &str, text: &str) -> String {
+    format!(
+        r#"{{"parentUuid":null,"isSidechain":false,"cwd":"/home/u/alpha","sessionId":"{sid}","type":"user","uuid":"{uuid}","timestamp":"2026-11-20T11:00:00.000Z","message":{{"role":"user","content":"{text}"}}}}"#
+    )
+}
