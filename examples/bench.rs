@@ -6,6 +6,11 @@
 //!   messages/s, index size against corpus size.
 //! - `fts --index FILE`: full-text queries (words, phrases, prefixes, identifiers, CJK, filters)
 //!   as the TUI runs them; p50 and p95.
+//! - `live --home DIR --index FILE`: the browser's indexer and file watcher on a corpus (made
+//!   with `gen_corpus --big-mb 500`): an index already up to date, then lines appended to the
+//!   largest session; the time from the write to the list and the open transcript having it.
+//! - `startup --home DIR --index FILE`: a warm start: from opening the index to the first
+//!   frame showing the list.
 //! - `transcript --mb 100`: one Claude Code session of that size, indexed, then opened the way
 //!   the browser opens it: time to first screen (messages read from the index, units built,
 //!   the first screen rendered), then paging through it and jumping to the end.
@@ -48,6 +53,22 @@ enum What {
         #[arg(long)]
         index: PathBuf,
         #[arg(long, default_value_t = 20)]
+        rounds: usize,
+    },
+    Live {
+        #[arg(long)]
+        home: PathBuf,
+        #[arg(long)]
+        index: PathBuf,
+        #[arg(long, default_value_t = 20)]
+        appends: usize,
+    },
+    Startup {
+        #[arg(long)]
+        home: PathBuf,
+        #[arg(long)]
+        index: PathBuf,
+        #[arg(long, default_value_t = 10)]
         rounds: usize,
     },
     Transcript {
@@ -288,7 +309,7 @@ fn transcript(mb: u64, width: u16, rows: usize) {
     revisit::render::Highlighter::shared(revisit::render::SyntaxTheme::Dark);
     let rss0 = rss_mb();
     let t0 = Instant::now();
-    let messages = reader.messages(&key).expect("messages");
+    let (messages, _) = reader.messages_loaded(&key).expect("messages");
     let t_load = t0.elapsed();
     let t1 = Instant::now();
     let u = units::build(&messages);
@@ -336,6 +357,183 @@ fn transcript(mb: u64, width: u16, rows: usize) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+fn live(home: PathBuf, index: PathBuf, appends: usize) {
+    use revisit::app::Msg;
+    use std::sync::Arc;
+    let reg = Arc::new(Registry::new(Env::with_home(&home, &[]), Config::default()));
+    let t = Instant::now();
+    let r = Writer::open(&index)
+        .expect("index")
+        .refresh(&reg, &mut |_| {})
+        .expect("refresh");
+    println!(
+        "index brought up to date in {:.1} s ({} sessions, {:.0} MB parsed)",
+        t.elapsed().as_secs_f64(),
+        r.sessions,
+        r.bytes_parsed as f64 / 1e6
+    );
+    // the largest session file
+    let conn = rusqlite::Connection::open(&index).unwrap();
+    let (path, size): (String, i64) = conn
+        .query_row(
+            "SELECT path, size FROM stores WHERE kind = 'jsonl' ORDER BY size DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let key: String = conn
+        .query_row(
+            "SELECT p.session_key FROM parts p JOIN stores s ON s.id = p.store_id WHERE s.path = ?1 AND p.is_primary = 1",
+            [&path],
+            |r| r.get(0),
+        )
+        .unwrap();
+    drop(conn);
+    let sid = key.split_once(':').map(|(_, id)| id.to_string()).unwrap();
+    println!("appending to {path} ({:.0} MB)", size as f64 / 1e6);
+    // the browser's indexer (with its watcher) and a reader standing in for the UI
+    let (tx, rx) = crossbeam_channel::unbounded::<Msg>();
+    let _indexer =
+        revisit::tui::workers::Indexer::spawn(Writer::open(&index).unwrap(), reg.clone(), tx, true);
+    loop {
+        if let Ok(Msg::Watching(_)) = rx.recv() {
+            break;
+        }
+    }
+    let reader = Reader::open(&index).unwrap();
+    // the open transcript, as the query worker holds it
+    let (mut shown, mut loaded) = reader.messages_loaded(&key).unwrap();
+    let mut units = revisit::app::transcript::units::build(&shown);
+    let (mut to_index, mut to_screen) = (Vec::new(), Vec::new());
+    for i in 0..appends {
+        std::thread::sleep(Duration::from_millis(300));
+        let marker = format!("live-append-marker-{i}");
+        let line = format!(
+            r#"{{"parentUuid":null,"isSidechain":false,"cwd":"/home/dev/src/big","sessionId":"{sid}","type":"user","uuid":"append-{i}","timestamp":"2026-11-24T12:00:00.000Z","message":{{"role":"user","content":"{marker}"}}}}"#
+        );
+        let t0 = Instant::now();
+        {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .unwrap();
+            writeln!(f, "{line}").unwrap();
+        }
+        // the indexer says the session changed…
+        loop {
+            match rx.recv_timeout(Duration::from_secs(10)) {
+                Ok(Msg::IndexDone { changed, .. }) if changed.contains(&key) => break,
+                Ok(_) => {}
+                Err(_) => panic!("no index pass for append {i}"),
+            }
+        }
+        to_index.push(t0.elapsed());
+        // …and the UI reloads the list and the open transcript, as its query worker does
+        let ta = Instant::now();
+        let list = reader.list(&Default::default()).unwrap();
+        let tb = Instant::now();
+        let s = list.iter().find(|s| s.key == key).unwrap();
+        let (msgs, l) = reader.messages_since(&key, &shown, &loaded).unwrap();
+        let tc = Instant::now();
+        units = revisit::app::transcript::units::extend(&units, &shown, &msgs)
+            .unwrap_or_else(|| revisit::app::transcript::units::build(&msgs));
+        if std::env::var_os("RT").is_some() {
+            eprintln!(
+                "list {:?} since {:?} units {:?} ({} messages, {} units)",
+                tb - ta,
+                tc - tb,
+                tc.elapsed(),
+                msgs.len(),
+                units.len()
+            );
+        }
+        assert!(msgs.last().unwrap().plain_text().contains(&marker));
+        assert!(s.messages as usize >= 1 && !units.is_empty());
+        (shown, loaded) = (msgs, l);
+        to_screen.push(t0.elapsed());
+    }
+    println!(
+        "append → in the index: p50 {}, p95 {}, max {}; → list and transcript reloaded: p50 {}, p95 {}, max {} ({appends} appends)",
+        ms(pct(&mut to_index.clone(), 0.5)),
+        ms(pct(&mut to_index.clone(), 0.95)),
+        ms(pct(&mut to_index, 1.0)),
+        ms(pct(&mut to_screen.clone(), 0.5)),
+        ms(pct(&mut to_screen.clone(), 0.95)),
+        ms(pct(&mut to_screen, 1.0)),
+    );
+}
+
+fn startup(home: PathBuf, index: PathBuf, rounds: usize) {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use revisit::app::{AppState, Msg, update};
+    let reg = Registry::new(Env::with_home(&home, &[]), Config::default());
+    Writer::open(&index)
+        .unwrap()
+        .refresh(&reg, &mut |_| {})
+        .unwrap();
+    let mut times = Vec::new();
+    let mut n = 0;
+    for _ in 0..rounds {
+        let t0 = Instant::now();
+        // what `tui::run` does before the list is on screen
+        let _writer = Writer::open(&index).unwrap();
+        let reader = Reader::open(&index).unwrap();
+        let sessions: Vec<_> = reader
+            .list(&Default::default())
+            .unwrap()
+            .into_iter()
+            .map(|s| reg.with_resume(s))
+            .collect();
+        n = sessions.len();
+        let mut st = AppState::new(chrono::Utc::now(), (140, 40), None);
+        let g = st.list_generation;
+        let fx = update(
+            &mut st,
+            Msg::Sessions {
+                generation: g,
+                sessions,
+            },
+        );
+        for e in fx {
+            if let revisit::app::Effect::Filter {
+                generation,
+                sessions,
+                query,
+                sort,
+                group,
+                now,
+            } = e
+            {
+                let hay = Haystacks::build(&sessions);
+                let rows = build_rows(
+                    &ListRequest {
+                        sessions: &sessions,
+                        hay: &hay,
+                        query: &query,
+                        sort,
+                        group,
+                        now,
+                        candidates: None,
+                    },
+                    &Matcher::default(),
+                    2,
+                );
+                update(&mut st, Msg::Filtered { generation, rows });
+            }
+        }
+        let mut term = Terminal::new(TestBackend::new(140, 40)).unwrap();
+        term.draw(|f| revisit::ui::render(f, &st)).unwrap();
+        times.push(t0.elapsed());
+    }
+    println!(
+        "warm start to the first frame with the list ({n} sessions): p50 {}, max {} ({rounds} rounds)",
+        ms(pct(&mut times.clone(), 0.5)),
+        ms(pct(&mut times, 1.0))
+    );
+}
+
 fn tempfile_dir() -> PathBuf {
     let d = std::env::temp_dir().join(format!("revisit-bench-{}", std::process::id()));
     std::fs::create_dir_all(&d).expect("temp dir");
@@ -345,6 +543,16 @@ fn tempfile_dir() -> PathBuf {
 fn main() {
     match Args::parse().what {
         What::Transcript { mb, width, rows } => transcript(mb, width, rows),
+        What::Live {
+            home,
+            index: i,
+            appends,
+        } => live(home, i, appends),
+        What::Startup {
+            home,
+            index: i,
+            rounds,
+        } => startup(home, i, rounds),
         What::Filter { sessions, rounds } => filter(sessions, rounds),
         What::Index { home, index: i } => index(home, i),
         What::Fts { index: i, rounds } => fts(i, rounds),

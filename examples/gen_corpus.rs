@@ -24,6 +24,9 @@ struct Args {
     size_mb: u64,
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Also write one Claude Code session of this many MB (for the live-append benchmark).
+    #[arg(long, default_value_t = 0)]
+    big_mb: u64,
 }
 
 fn main() -> std::io::Result<()> {
@@ -37,5 +40,9 @@ fn main() -> std::io::Result<()> {
         home.display(),
         started.elapsed().as_secs_f64()
     );
+    if a.big_mb > 0 {
+        let (_, big) = corpus::large_claude(&a.out, a.big_mb * 1_000_000, a.seed + 1)?;
+        eprintln!("and one session of {:.1} MB", big.bytes as f64 / 1e6);
+    }
     Ok(())
 }

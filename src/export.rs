@@ -71,7 +71,7 @@ fn role_heading(m: &Message) -> &'static str {
 }
 
 /// The whole session as Markdown.
-pub fn markdown(s: &Session, messages: &[Message]) -> String {
+pub fn markdown<M: AsRef<Message>>(s: &Session, messages: &[M]) -> String {
     let mut out = String::new();
     out.push_str(&format!("# {}\n\n", sanitize::one_line(&s.title)));
     out.push_str(&format!(
@@ -104,7 +104,7 @@ pub fn markdown(s: &Session, messages: &[Message]) -> String {
     }
     out.push('\n');
     for m in messages {
-        out.push_str(&message_markdown(m));
+        out.push_str(&message_markdown(m.as_ref()));
     }
     out
 }

@@ -232,6 +232,12 @@ pub struct Message {
     pub native_id: Option<String>,
 }
 
+impl AsRef<Message> for Message {
+    fn as_ref(&self) -> &Message {
+        self
+    }
+}
+
 impl Message {
     pub fn new(role: Role) -> Message {
         Message {

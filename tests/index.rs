@@ -288,3 +288,72 @@ fn the_fixture_home_as_listed() {
     let c2 = h.session("0197bbbb-cccc-7ddd-8eee-ffffffffffff").unwrap();
     assert_eq!(c2.title, "Hello old codex");
 }
+
+/// A transcript read again after the session grew fetches only what changed, shares what did
+/// not, and equals a full read.
+#[test]
+fn reading_again_fetches_only_what_changed() {
+    let h = Home::new();
+    h.refresh();
+    let key = h.session(S1).unwrap().key;
+    let r = Reader::open(&h.index).unwrap();
+    let (old, loaded) = r.messages_loaded(&key).unwrap();
+    assert!(loaded.complete);
+    let path = h.claude(&format!("{S1}.jsonl"));
+    // the fixture's truncated last line completes, a new line, and half of another
+    append(&path, "ed\"}}\n");
+    append(&path, &format!("{}\n", user_line("r1", "Read again")));
+    append(&path, &user_line("r2", "Not finished"));
+    h.refresh();
+    let (again, loaded2) = r.messages_since(&key, &old, &loaded).unwrap();
+    let (full, _) = r.messages_loaded(&key).unwrap();
+    let plain = |v: &[std::sync::Arc<revisit::model::Message>]| -> Vec<revisit::model::Message> {
+        v.iter().map(|m| (**m).clone()).collect()
+    };
+    assert_eq!(plain(&again), plain(&full));
+    assert!(again.len() > old.len());
+    assert!(
+        std::sync::Arc::ptr_eq(&again[0], &old[0]),
+        "unchanged messages are shared, not read again"
+    );
+    assert!(loaded2.rev > loaded.rev);
+    // the tentative line completes: the message is replaced, not added
+    append(&path, "\n");
+    h.refresh();
+    let (third, loaded3) = r.messages_since(&key, &again, &loaded2).unwrap();
+    let (full, _) = r.messages_loaded(&key).unwrap();
+    assert_eq!(plain(&third), plain(&full));
+    // a rewrite (fewer messages) is followed too
+    let text = std::fs::read_to_string(&path).unwrap();
+    let head: String = text.lines().take(2).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&path, head).unwrap();
+    h.refresh();
+    let (fourth, _) = r.messages_since(&key, &third, &loaded3).unwrap();
+    let (full, _) = r.messages_loaded(&key).unwrap();
+    assert_eq!(plain(&fourth), plain(&full));
+    assert!(fourth.len() < third.len());
+}
+
+/// An index damaged while in use (pages overwritten) is rebuilt by the next refresh, which
+/// then equals a fresh index; opening it stays cheap (no full integrity check on open).
+#[test]
+fn a_damaged_index_is_rebuilt_by_the_next_refresh() {
+    let h = Home::new();
+    h.refresh();
+    // overwrite everything after the first page with junk
+    let mut bytes = std::fs::read(&h.index).unwrap();
+    assert!(bytes.len() > 8192, "an index of several pages");
+    for b in bytes[4096..].iter_mut() {
+        *b = 0xA5;
+    }
+    std::fs::write(&h.index, &bytes).unwrap();
+    for s in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{s}", h.index.display()));
+    }
+    let mut w = Writer::open(&h.index).unwrap();
+    let report = w.refresh(&h.reg, &mut |_| {}).unwrap();
+    assert!(w.rebuilt.is_some(), "the damage was noticed");
+    assert!(report.sessions > 0);
+    drop(w);
+    h.assert_equals_fresh();
+}

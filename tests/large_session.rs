@@ -59,7 +59,7 @@ fn a_100_mb_session_renders_only_what_is_on_screen() {
     let mut t = TranscriptState::default();
     t.reset("big".into(), 1);
     t.resize(120, 40);
-    t.set_content(Arc::new(messages), units);
+    t.set_content(revisit::app::transcript::shared(messages), units);
     // the first screen: 40 lines from a handful of units
     assert_eq!(t.view.len(), 40);
     assert!(

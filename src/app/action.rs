@@ -37,7 +37,7 @@ pub enum Msg {
     Transcript {
         generation: u64,
         key: String,
-        messages: Arc<Vec<Message>>,
+        messages: Arc<Vec<Arc<Message>>>,
         units: Arc<Vec<Unit>>,
         /// Pi: the branch these messages are (its last entry), when not the active one.
         branch_leaf: Option<String>,
@@ -194,12 +194,12 @@ pub enum External {
     /// The session as Markdown in `$PAGER`.
     Pager {
         session: Box<Session>,
-        messages: Arc<Vec<Message>>,
+        messages: Arc<Vec<Arc<Message>>>,
     },
     /// A read-only copy of the session's file in `$EDITOR`.
     Editor {
         session: Box<Session>,
-        messages: Arc<Vec<Message>>,
+        messages: Arc<Vec<Arc<Message>>>,
     },
 }
 

@@ -887,7 +887,7 @@ mod tests {
             generation,
             key: key.into(),
             units: Arc::new(crate::app::transcript::units::build(&msgs)),
-            messages: Arc::new(msgs),
+            messages: crate::app::transcript::shared(msgs),
             branch_leaf: None,
         }
     }
@@ -1261,7 +1261,7 @@ mod tests {
                 units: Arc::new(crate::app::transcript::units::build(std::slice::from_ref(
                     &other,
                 ))),
-                messages: Arc::new(vec![other]),
+                messages: crate::app::transcript::shared(vec![other]),
                 branch_leaf: Some("u2".into()),
             },
         );

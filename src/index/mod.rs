@@ -32,6 +32,20 @@ pub enum IndexError {
 }
 
 impl IndexError {
+    /// The index file itself is damaged (it is then rebuilt from the agents' files).
+    pub fn is_corrupt(&self) -> bool {
+        matches!(
+            self,
+            IndexError::Sqlite {
+                source: rusqlite::Error::SqliteFailure(e, _),
+                ..
+            } if matches!(
+                e.code,
+                rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase
+            )
+        )
+    }
+
     pub fn sqlite(path: &Path) -> impl FnOnce(rusqlite::Error) -> IndexError + '_ {
         move |source| IndexError::Sqlite {
             path: path.to_path_buf(),
@@ -79,6 +93,13 @@ impl std::fmt::Display for Rebuilt {
             Rebuilt::Corrupt(why) => write!(f, "index was unreadable ({why}): rebuilt"),
         }
     }
+}
+
+/// Throw the index away and create it again (it was found damaged while in use).
+pub fn recreate(path: &Path) -> Result<Connection, IndexError> {
+    remove_index_files(path)?;
+    try_open(path)
+        .map_err(|r| IndexError::Other(format!("cannot create index {}: {r}", path.display())))
 }
 
 /// Open the index for writing, creating or rebuilding it as needed.
@@ -140,11 +161,26 @@ fn try_open(path: &Path) -> Result<Connection, Rebuilt> {
     if version != schema::VERSION {
         return Err(Rebuilt::Version { found: version });
     }
-    let check: String = conn
-        .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+    // Every table answers (a full `quick_check` would also verify the FTS index, which takes
+    // seconds on a large history: deeper damage shows up as an error while writing, and the
+    // writer rebuilds the index then).
+    for table in [
+        "stores",
+        "parts",
+        "messages",
+        "bodies",
+        "hints",
+        "issues",
+        "sessions",
+        "meta",
+        "messages_fts",
+    ] {
+        conn.query_row(
+            &format!("SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1)"),
+            [],
+            |r| r.get::<_, i64>(0),
+        )
         .map_err(corrupt)?;
-    if check != "ok" {
-        return Err(Rebuilt::Corrupt(check));
     }
     conn.pragma_update_and_check(None, "journal_mode", "wal", |_| Ok(()))
         .map_err(corrupt)?;

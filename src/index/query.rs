@@ -7,6 +7,7 @@ use crate::sources::{IssueKind, ParseIssue};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use std::path::Path;
+use std::sync::Arc;
 use thiserror::Error;
 
 pub struct Reader {
@@ -218,24 +219,136 @@ impl Reader {
 
     /// The messages of a session: the main conversation in order, then each subagent file.
     pub fn messages(&self, key: &str) -> Result<Vec<Message>, IndexError> {
+        Ok(self
+            .messages_loaded(key)?
+            .0
+            .into_iter()
+            .map(|m| Arc::try_unwrap(m).unwrap_or_else(|m| (*m).clone()))
+            .collect())
+    }
+
+    /// A session's messages, and what was read (to read only what changes later).
+    pub fn messages_loaded(&self, key: &str) -> Result<(Vec<Arc<Message>>, Loaded), IndexError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let rev = self.rev()?;
         let mut bodies: Vec<Vec<u8>> = Vec::new();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT body FROM messages WHERE part_id = ?1 ORDER BY seq")?;
+        let mut parts = Vec::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT m.seq, b.body FROM messages m JOIN bodies b ON b.id = m.id WHERE m.part_id = ?1 ORDER BY m.seq",
+        )?;
+        let mut contiguous = true;
         for (part, _) in self.parts(key)? {
-            let rows = stmt.query_map([part], |r| r.get::<_, Vec<u8>>(0))?;
-            for body in rows {
-                bodies.push(body?);
+            let rows = stmt.query_map([part], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })?;
+            let mut n = 0usize;
+            for row in rows {
+                let (seq, body) = row?;
+                contiguous &= seq == n as i64;
+                bodies.push(body);
+                n += 1;
             }
+            parts.push((part, n));
         }
-        Ok(decode_all(&bodies))
+        drop(stmt);
+        tx.finish()?;
+        let decoded = decode_all(&bodies);
+        let complete = contiguous && decoded.len() == bodies.len();
+        Ok((
+            decoded.into_iter().map(Arc::new).collect(),
+            Loaded {
+                rev,
+                parts,
+                complete,
+            },
+        ))
+    }
+
+    /// A session's messages again, reading only the rows written since `prev` was read; the
+    /// messages that did not change are shared with `old`. Falls back to reading everything
+    /// when the session's parts changed.
+    pub fn messages_since(
+        &self,
+        key: &str,
+        old: &[Arc<Message>],
+        prev: &Loaded,
+    ) -> Result<(Vec<Arc<Message>>, Loaded), IndexError> {
+        if !prev.complete || prev.parts.iter().map(|p| p.1).sum::<usize>() != old.len() {
+            return self.messages_loaded(key);
+        }
+        let tx = self.conn.unchecked_transaction()?;
+        let rev = self.rev()?;
+        let now = self.parts(key)?;
+        let same_parts = now.len() == prev.parts.len()
+            && now.iter().zip(&prev.parts).all(|((a, _), (b, _))| a == b);
+        if !same_parts {
+            drop(tx);
+            return self.messages_loaded(key);
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT m.seq, b.body FROM messages m JOIN bodies b ON b.id = m.id
+             WHERE m.part_id = ?1 AND m.rev > ?2 ORDER BY m.seq",
+        )?;
+        let mut out: Vec<Arc<Message>> = Vec::with_capacity(old.len() + 8);
+        let mut parts = Vec::with_capacity(now.len());
+        let mut offset = 0usize;
+        let mut decoder = super::body::Decoder::new();
+        for ((part, count), (_, old_len)) in now.iter().zip(&prev.parts) {
+            let new_len = (*count).max(0) as usize;
+            let mut slots: Vec<Option<Arc<Message>>> = old[offset..offset + old_len]
+                .iter()
+                .take(new_len)
+                .map(|m| Some(m.clone()))
+                .collect();
+            slots.resize(new_len, None);
+            let rows = stmt.query_map(params![part, prev.rev], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })?;
+            for row in rows {
+                let (seq, body) = row?;
+                if let (Ok(i), Some(m)) = (usize::try_from(seq), decoder.decode(&body))
+                    && i < new_len
+                {
+                    slots[i] = Some(Arc::new(m));
+                }
+            }
+            offset += old_len;
+            let Some(filled) = slots.into_iter().collect::<Option<Vec<_>>>() else {
+                // a gap: something changed that the revs do not explain
+                drop(stmt);
+                drop(tx);
+                return self.messages_loaded(key);
+            };
+            parts.push((*part, filled.len()));
+            out.extend(filled);
+        }
+        drop(stmt);
+        tx.finish()?;
+        Ok((
+            out,
+            Loaded {
+                rev,
+                parts,
+                complete: true,
+            },
+        ))
+    }
+
+    /// The number of the last write to the index.
+    pub fn rev(&self) -> Result<i64, IndexError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT value FROM meta WHERE key = 'rev'")?
+            .query_row([], |r| r.get(0))?)
     }
 
     /// One message by its place in a part.
     pub fn message_at(&self, part: i64, seq: i64) -> Result<Option<Message>, IndexError> {
         let body: Option<Vec<u8>> = self
             .conn
-            .prepare_cached("SELECT body FROM messages WHERE part_id = ?1 AND seq = ?2")?
+            .prepare_cached(
+                "SELECT b.body FROM messages m JOIN bodies b ON b.id = m.id WHERE m.part_id = ?1 AND m.seq = ?2",
+            )?
             .query_row(params![part, seq], |r| r.get(0))
             .optional()?;
         Ok(body.and_then(|b| super::body::decode(&b)))
@@ -384,6 +497,16 @@ pub fn known_dirs(conn: &Connection) -> Result<Vec<std::path::PathBuf>, IndexErr
         out.push(std::path::PathBuf::from(r?));
     }
     Ok(out)
+}
+
+/// What a reader has of a session's messages: the write it read up to and how many messages
+/// each part gave (in order), so that a later read fetches only what changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Loaded {
+    pub rev: i64,
+    pub parts: Vec<(i64, usize)>,
+    /// Every row decoded and in sequence (else a later read reads everything again).
+    pub complete: bool,
 }
 
 /// Decode message bodies, on several threads when there are many (a long session's bodies

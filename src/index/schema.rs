@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 /// Bump whenever the schema or the meaning of stored data changes.
-pub const VERSION: i64 = 3;
+pub const VERSION: i64 = 4;
 
 pub const CREATE: &str = r#"
 CREATE TABLE stores(
@@ -64,14 +64,32 @@ CREATE TABLE messages(
     cache_write_1h INTEGER NOT NULL,
     reasoning     INTEGER NOT NULL,
     cost          REAL,
-    -- the message, see index::body (plain or zstd-compressed JSON)
-    body          BLOB NOT NULL,
+    -- the write (see meta.rev) that last stored this row: a reader that has everything up to
+    -- some rev fetches only rows written after it
+    rev           INTEGER NOT NULL,
     UNIQUE(part_id, seq)
 );
 CREATE INDEX messages_leaf ON messages(leaf) WHERE leaf IS NOT NULL;
 
+-- The message itself, see index::body (plain or zstd-compressed JSON); id = messages.id.
+-- Kept apart so that the rows aggregates scan stay narrow.
+CREATE TABLE bodies(
+    id            INTEGER PRIMARY KEY,
+    body          BLOB NOT NULL
+);
+CREATE TRIGGER messages_forget_body AFTER DELETE ON messages BEGIN
+    DELETE FROM bodies WHERE id = old.id;
+END;
+
+-- Counters: `rev`, the number of the last write transaction.
+CREATE TABLE meta(
+    key           TEXT PRIMARY KEY,
+    value         INTEGER NOT NULL
+);
+INSERT INTO meta(key, value) VALUES ('rev', 0);
+
 -- Full text of every message (prompts, answers, thinking, tool inputs and capped outputs).
--- Contentless: the text lives in messages.body; rowid = messages.id.
+-- Contentless: the text lives in bodies.body; rowid = messages.id.
 -- `meta` holds the agent's name, so an agent: filter is applied inside FTS5.
 CREATE VIRTUAL TABLE messages_fts USING fts5(
     text,

@@ -378,6 +378,14 @@ fn scan_roots(reg: &Registry, roots: &[crate::sources::Root]) -> ScanOut {
     scan
 }
 
+/// Start a write transaction: its number (`meta.rev`) marks every message row it stores.
+fn begin(conn: &mut Connection) -> rusqlite::Result<Transaction<'_>> {
+    let tx = conn.transaction()?;
+    tx.prepare_cached("UPDATE meta SET value = value + 1 WHERE key = 'rev'")?
+        .execute([])?;
+    Ok(tx)
+}
+
 fn session_key(agent: Agent, uid: &str) -> String {
     format!("{}:{uid}", agent.as_str())
 }
@@ -393,6 +401,14 @@ fn ms(t: Option<chrono::DateTime<chrono::Utc>>) -> Option<i64> {
 impl Writer {
     pub fn open(path: &Path) -> Result<Writer, IndexError> {
         let (conn, rebuilt) = super::open_writable(path)?;
+        Writer::with_conn(conn, path, rebuilt)
+    }
+
+    fn with_conn(
+        conn: Connection,
+        path: &Path,
+        rebuilt: Option<Rebuilt>,
+    ) -> Result<Writer, IndexError> {
         // FTS changes are staged here and applied together before each commit: FTS5 flushes
         // its pending terms at every statement savepoint, so interleaving its inserts with
         // other writes would flush (and merge segments) once per statement.
@@ -416,8 +432,34 @@ impl Writer {
         super::query::known_dirs(&self.conn)
     }
 
-    /// Scan every root and bring the index up to date.
+    /// The index file turned out to be damaged: start over with an empty one.
+    fn recover(&mut self, why: &IndexError) -> Result<(), IndexError> {
+        let conn = super::recreate(&self.path)?;
+        *self = Writer::with_conn(
+            conn,
+            &self.path.clone(),
+            Some(Rebuilt::Corrupt(why.to_string())),
+        )?;
+        Ok(())
+    }
+
+    /// Scan every root and bring the index up to date (an index found damaged on the way is
+    /// rebuilt from scratch).
     pub fn refresh(
+        &mut self,
+        reg: &Registry,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<RefreshReport, IndexError> {
+        match self.refresh_all(reg, progress) {
+            Err(e) if e.is_corrupt() => {
+                self.recover(&e)?;
+                self.refresh_all(reg, progress)
+            }
+            r => r,
+        }
+    }
+
+    fn refresh_all(
         &mut self,
         reg: &Registry,
         progress: &mut dyn FnMut(&Progress),
@@ -456,11 +498,30 @@ impl Writer {
         paths: &[PathBuf],
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<RefreshReport, IndexError> {
+        match self.refresh_paths(reg, paths, progress) {
+            Err(e) if e.is_corrupt() => {
+                self.recover(&e)?;
+                self.refresh_all(reg, progress)
+            }
+            r => r,
+        }
+    }
+
+    fn refresh_paths(
+        &mut self,
+        reg: &Registry,
+        paths: &[PathBuf],
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<RefreshReport, IndexError> {
         let started = Instant::now();
         let mut report = RefreshReport::default();
         let known_dirs = super::query::known_dirs(&self.conn)?;
         let roots = reg.roots_with(&known_dirs);
-        let known = self.load_stores()?;
+        let candidates: HashSet<PathBuf> = paths.iter().map(|p| store_path_of(p)).collect();
+        let known = self.load_stores(&Scope::Some {
+            roots: HashSet::new(),
+            direct: candidates,
+        })?;
         let mut direct: Vec<StoreRef> = Vec::new();
         let mut rescan: Vec<crate::sources::Root> = Vec::new();
         for p in paths {
@@ -530,12 +591,12 @@ impl Writer {
         // 1. what exists now (in scope)
         let mut seen_paths: HashSet<PathBuf> = HashSet::new();
         scan.stores.retain(|s| seen_paths.insert(s.path.clone()));
-        let known = self.load_stores()?;
+        let known = self.load_stores(scope)?;
         let mut dirty: HashSet<String> = HashSet::new();
 
         // 2. stores that are gone (kept when they sit under a folder that could not be read)
         {
-            let tx = self.conn.transaction()?;
+            let tx = begin(&mut self.conn)?;
             for (path, row) in &known {
                 if seen_paths.contains(path) || !scope.covers(path, row) {
                     continue;
@@ -553,7 +614,7 @@ impl Writer {
         let mut jobs: Vec<Job> = Vec::new();
         let mut store_ids: Vec<i64> = Vec::new();
         {
-            let tx = self.conn.transaction()?;
+            let tx = begin(&mut self.conn)?;
             for store in &scan.stores {
                 let prev = known.get(&store.path).cloned();
                 let Some(src) = reg.source(store.agent) else {
@@ -599,6 +660,13 @@ impl Writer {
                         tx.last_insert_rowid()
                     }
                 };
+                let prev = match prev {
+                    Some(mut p) => {
+                        p.state = self_state(&tx, p.id)?;
+                        Some(p)
+                    }
+                    None => None,
+                };
                 jobs.push(Job {
                     idx: jobs.len(),
                     store: store.clone(),
@@ -641,7 +709,7 @@ impl Writer {
                     });
                 }
                 drop(out_tx);
-                let mut tx = self.conn.transaction()?;
+                let mut tx = begin(&mut self.conn)?;
                 let mut last_commit = Instant::now();
                 for out in out_rx.iter() {
                     match out {
@@ -687,7 +755,7 @@ impl Writer {
                         rebuild_sessions(&tx, &mut dirty, &mut report.changed)?;
                         flush_fts(&tx)?;
                         tx.commit()?;
-                        tx = self.conn.transaction()?;
+                        tx = begin(&mut self.conn)?;
                         last_commit = Instant::now();
                         prog.elapsed = started.elapsed();
                         progress(&prog);
@@ -700,7 +768,7 @@ impl Writer {
             });
             result?;
         } else if !dirty.is_empty() {
-            let tx = self.conn.transaction()?;
+            let tx = begin(&mut self.conn)?;
             rebuild_sessions(&tx, &mut dirty, &mut report.changed)?;
             flush_fts(&tx)?;
             tx.commit()?;
@@ -713,12 +781,32 @@ impl Writer {
         Ok(())
     }
 
-    fn load_stores(&self) -> Result<HashMap<PathBuf, StoreRow>, IndexError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, path, size, mtime_ns, offset, lines, head_len, head_hash, tail_hash, state, failure,
-                    agent, kind, root, priority FROM stores",
-        )?;
-        let rows = stmt.query_map([], |r| {
+    /// What the index knows of the stores a pass looks at (all of them, or those under some
+    /// roots plus some paths). Parser states are not loaded here: only the stores that are
+    /// parsed need theirs (see `self_state`).
+    fn load_stores(&self, scope: &Scope) -> Result<HashMap<PathBuf, StoreRow>, IndexError> {
+        const COLS: &str = "SELECT id, path, size, mtime_ns, offset, lines, head_len, head_hash, tail_hash, failure,
+                    agent, kind, root, priority FROM stores";
+        let (sql, args): (String, Vec<String>) = match scope {
+            Scope::Some { roots, direct } if roots.len() + direct.len() <= 400 => {
+                let marks = |n: usize| vec!["?"; n].join(",");
+                (
+                    format!(
+                        "{COLS} WHERE root IN ({}) OR path IN ({})",
+                        marks(roots.len()),
+                        marks(direct.len())
+                    ),
+                    roots
+                        .iter()
+                        .chain(direct.iter())
+                        .map(|p| p.display().to_string())
+                        .collect(),
+                )
+            }
+            _ => (COLS.to_string(), Vec::new()),
+        };
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
             Ok((
                 PathBuf::from(r.get::<_, String>(1)?),
                 StoreRow {
@@ -731,12 +819,12 @@ impl Writer {
                     },
                     head: (r.get::<_, i64>(6)? as u64, r.get::<_, i64>(7)? as u64),
                     tail_hash: r.get::<_, i64>(8)? as u64,
-                    state: r.get(9)?,
-                    failure: r.get(10)?,
-                    agent: r.get(11)?,
-                    kind: r.get(12)?,
-                    root: PathBuf::from(r.get::<_, String>(13)?),
-                    priority: r.get(14)?,
+                    state: None,
+                    failure: r.get(9)?,
+                    agent: r.get(10)?,
+                    kind: r.get(11)?,
+                    root: PathBuf::from(r.get::<_, String>(12)?),
+                    priority: r.get(13)?,
                 },
             ))
         })?;
@@ -747,6 +835,15 @@ impl Writer {
         }
         Ok(map)
     }
+}
+
+/// A store's saved parser state (within a transaction).
+fn self_state(tx: &Transaction, id: i64) -> rusqlite::Result<Option<Vec<u8>>> {
+    Ok(tx
+        .prepare_cached("SELECT state FROM stores WHERE id = ?1")?
+        .query_row([id], |r| r.get::<_, Option<Vec<u8>>>(0))
+        .optional()?
+        .flatten())
 }
 
 /// Session keys a store contributes to.
@@ -886,15 +983,16 @@ fn put_message(
     let id: i64 = tx
         .prepare_cached(
             "INSERT INTO messages(part_id, seq, role, time, model, prompt, tool_calls, sidechain, agent_id, leaf,
-                                  has_usage, input, output, cache_read, cache_write, cache_write_1h, reasoning, cost, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+                                  has_usage, input, output, cache_read, cache_write, cache_write_1h, reasoning, cost, rev)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+                     (SELECT value FROM meta WHERE key = 'rev'))
              ON CONFLICT(part_id, seq) DO UPDATE SET
                 role = excluded.role, time = excluded.time, model = excluded.model, prompt = excluded.prompt,
                 tool_calls = excluded.tool_calls, sidechain = excluded.sidechain, agent_id = excluded.agent_id,
                 leaf = excluded.leaf, has_usage = excluded.has_usage, input = excluded.input, output = excluded.output,
                 cache_read = excluded.cache_read, cache_write = excluded.cache_write,
                 cache_write_1h = excluded.cache_write_1h, reasoning = excluded.reasoning, cost = excluded.cost,
-                body = excluded.body
+                rev = excluded.rev
              RETURNING id",
         )?
         .query_row(
@@ -916,11 +1014,12 @@ fn put_message(
                 u.cache_write as i64,
                 u.cache_write_1h as i64,
                 u.reasoning as i64,
-                m.cost,
-                m.body
+                m.cost
             ],
             |r| r.get(0),
         )?;
+    tx.prepare_cached("INSERT OR REPLACE INTO bodies(id, body) VALUES (?1, ?2)")?
+        .execute(params![id, m.body])?;
     if replace {
         // a row indexed before this batch must leave the FTS index; one staged in this batch
         // just gets its new text
@@ -1306,8 +1405,10 @@ fn rebuild_session(tx: &Transaction, key: &str) -> rusqlite::Result<()> {
     }
     {
         let sql = format!(
-            "SELECT h.rank, h.title FROM messages m JOIN hints h ON h.target_leaf = m.leaf
-             WHERE m.part_id IN ({ids}) AND m.leaf IS NOT NULL ORDER BY h.rank DESC, h.rowid DESC LIMIT 1"
+            // from the (few) hints to the messages they name: never a scan of the session
+            "SELECT h.rank, h.title FROM hints h CROSS JOIN messages m ON m.leaf = h.target_leaf
+             WHERE h.target_leaf IS NOT NULL AND m.part_id IN ({ids})
+             ORDER BY h.rank DESC, h.rowid DESC LIMIT 1"
         );
         if let Some((rank, t)) = tx
             .query_row(&sql, [], |r| Ok((r.get::<_, u8>(0)?, r.get(1)?)))

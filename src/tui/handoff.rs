@@ -152,14 +152,20 @@ impl Drop for TempFile {
 }
 
 /// The session as Markdown, for the pager.
-pub fn pager_file(session: &Session, messages: &[Message]) -> std::io::Result<TempFile> {
+pub fn pager_file<M: AsRef<Message>>(
+    session: &Session,
+    messages: &[M],
+) -> std::io::Result<TempFile> {
     let md = crate::export::markdown(session, messages);
     TempFile::create(&format!("{}.md", session.id), md.as_bytes(), false)
 }
 
 /// A read-only copy of the session's own file for the editor: the file itself when the
 /// session is one file; the messages as JSON when it lives in a database or on a server.
-pub fn editor_file(session: &Session, messages: &[Message]) -> std::io::Result<(TempFile, bool)> {
+pub fn editor_file<M: AsRef<Message>>(
+    session: &Session,
+    messages: &[M],
+) -> std::io::Result<(TempFile, bool)> {
     let src = Path::new(&session.source);
     let is_db = matches!(
         src.extension().and_then(|e| e.to_str()),
@@ -173,7 +179,8 @@ pub fn editor_file(session: &Session, messages: &[Message]) -> std::io::Result<(
             .unwrap_or_else(|| format!("{}.txt", session.id));
         return Ok((TempFile::create(&name, &bytes, true)?, true));
     }
-    let json = serde_json::to_vec_pretty(messages).unwrap_or_default();
+    let plain: Vec<&Message> = messages.iter().map(|m| m.as_ref()).collect();
+    let json = serde_json::to_vec_pretty(&plain).unwrap_or_default();
     Ok((
         TempFile::create(&format!("{}.json", session.id), &json, true)?,
         false,

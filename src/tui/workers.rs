@@ -3,7 +3,7 @@
 
 use crate::app::Msg;
 use crate::app::transcript::units;
-use crate::index::query::{ListQuery, Reader};
+use crate::index::query::{ListQuery, Loaded, Reader};
 use crate::index::writer::Writer;
 use crate::model::Session;
 use crate::search::Matcher;
@@ -62,6 +62,10 @@ impl QueryWorker {
 
 fn query_loop(index: PathBuf, registry: Arc<Registry>, rx: Receiver<QueryReq>, out: Sender<Msg>) {
     let mut reader: Option<Reader> = None;
+    // which file the reader has open: a rebuilt index is a new file
+    let mut opened: Option<FileId> = None;
+    // the transcript read last: read again, only what changed is fetched
+    let mut last: Option<Last> = None;
     while let Ok(first) = rx.recv() {
         // keep only the newest request of each kind
         let mut sessions = None;
@@ -91,9 +95,17 @@ fn query_loop(index: PathBuf, registry: Arc<Registry>, rx: Receiver<QueryReq>, o
                 } => full_text = Some((generation, query, now)),
             }
         }
+        let now_id = file_id(&index);
+        if reader.is_some() && now_id != opened {
+            reader = None;
+            last = None;
+        }
         if reader.is_none() {
             match Reader::open(&index) {
-                Ok(r) => reader = Some(r),
+                Ok(r) => {
+                    reader = Some(r);
+                    opened = now_id;
+                }
                 Err(e) => {
                     let _ = out.send(Msg::QueryFailed {
                         generation: 0,
@@ -140,10 +152,11 @@ fn query_loop(index: PathBuf, registry: Arc<Registry>, rx: Receiver<QueryReq>, o
             let msg = match found {
                 Some(Ok((messages, leaf))) => {
                     let units = Arc::new(units::build(&messages));
+                    last = None;
                     Msg::Transcript {
                         generation,
                         key,
-                        messages: Arc::new(messages),
+                        messages: Arc::new(messages.into_iter().map(Arc::new).collect()),
                         units,
                         branch_leaf: leaf,
                     }
@@ -162,14 +175,34 @@ fn query_loop(index: PathBuf, registry: Arc<Registry>, rx: Receiver<QueryReq>, o
             }
         }
         if let Some((generation, key)) = transcript {
-            let msg = match r.messages(&key) {
-                Ok(m) => Msg::Transcript {
-                    generation,
-                    key,
-                    units: Arc::new(units::build(&m)),
-                    messages: Arc::new(m),
-                    branch_leaf: None,
-                },
+            let prev = last.take().filter(|l| l.key == key);
+            let read = match &prev {
+                Some(l) => r.messages_since(&key, &l.messages, &l.loaded),
+                None => r.messages_loaded(&key),
+            };
+            let msg = match read {
+                Ok((m, loaded)) => {
+                    let messages = Arc::new(m);
+                    // an append extends the units; anything else builds them again
+                    let units = Arc::new(
+                        prev.as_ref()
+                            .and_then(|l| units::extend(&l.units, &l.messages, &messages))
+                            .unwrap_or_else(|| units::build(&messages)),
+                    );
+                    last = Some(Last {
+                        key: key.clone(),
+                        messages: messages.clone(),
+                        loaded,
+                        units: units.clone(),
+                    });
+                    Msg::Transcript {
+                        generation,
+                        key,
+                        units,
+                        messages,
+                        branch_leaf: None,
+                    }
+                }
                 Err(e) => Msg::QueryFailed {
                     generation,
                     error: e.to_string(),
@@ -179,6 +212,33 @@ fn query_loop(index: PathBuf, registry: Arc<Registry>, rx: Receiver<QueryReq>, o
                 return;
             }
         }
+    }
+}
+
+/// The transcript the query worker read last.
+struct Last {
+    key: String,
+    messages: Arc<Vec<Arc<crate::model::Message>>>,
+    loaded: Loaded,
+    units: Arc<Vec<units::Unit>>,
+}
+
+/// Identity of a file (device and inode where there are such things).
+type FileId = (u64, u64);
+
+fn file_id(p: &std::path::Path) -> Option<FileId> {
+    let md = std::fs::metadata(p).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((md.dev(), md.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        md.created()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| (d.as_secs(), d.subsec_nanos() as u64))
     }
 }
 

@@ -169,10 +169,8 @@ fn session_line(
         spans.push(Span::styled(text::pad(&p, c.project), theme.muted));
         spans.push(Span::raw(" "));
     }
-    spans.push(Span::styled(
-        format!("{:>w$}", age(state.now, s.updated_at), w = c.age),
-        theme.muted,
-    ));
+    let (cell, style) = status_cell(s, state.now, theme);
+    spans.push(Span::styled(format!("{:>w$}", cell, w = c.age), style));
     if c.msgs > 0 {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(
@@ -200,6 +198,29 @@ fn session_line(
         ));
     }
     Line::from(spans)
+}
+
+/// The age column: `● live` for a session being written (or whose agent says it runs), else
+/// its age, with the end state of a run where the agent records one (profclaw).
+pub fn status_cell(
+    s: &Session,
+    now: chrono::DateTime<chrono::Utc>,
+    theme: &Theme,
+) -> (String, ratatui::style::Style) {
+    if crate::search::query::is_live(s, now) {
+        let what = match s.status.as_deref() {
+            Some("queued" | "pending" | "created") => "◌ queued",
+            _ => "● live",
+        };
+        return (what.into(), theme.user);
+    }
+    let a = age(now, s.updated_at);
+    match s.status.as_deref() {
+        Some("failed" | "error") => (format!("{a} ✗"), theme.error),
+        Some("cancelled" | "canceled") => (format!("{a} ⊘"), theme.muted),
+        Some("completed") => (format!("{a} ✓"), theme.muted),
+        _ => (a, theme.muted),
+    }
 }
 
 fn group_line(g: &GroupRow, width: usize, theme: &Theme) -> Line<'static> {
@@ -428,5 +449,33 @@ mod tests {
         assert_eq!(money(None), "-");
         assert_eq!(money(Some(1.234)), "$1.23");
         assert_eq!(money(Some(0.0042)), "$0.004");
+    }
+
+    #[test]
+    fn status_shows_live_and_end_states() {
+        let theme = Theme::dark();
+        let now = chrono::Utc::now();
+        let mut s = crate::model::test_session(1);
+        s.updated_at = Some(now - chrono::Duration::seconds(20));
+        assert_eq!(status_cell(&s, now, &theme).0, "● live", "written 20 s ago");
+        s.updated_at = Some(now - chrono::Duration::hours(3));
+        assert_eq!(status_cell(&s, now, &theme).0, "3h");
+        s.status = Some("running".into());
+        assert_eq!(
+            status_cell(&s, now, &theme).0,
+            "● live",
+            "the agent says it runs"
+        );
+        s.status = Some("queued".into());
+        assert_eq!(status_cell(&s, now, &theme).0, "◌ queued");
+        s.status = Some("failed".into());
+        assert_eq!(
+            status_cell(&s, now, &theme),
+            ("3h ✗".to_string(), theme.error)
+        );
+        s.status = Some("completed".into());
+        assert_eq!(status_cell(&s, now, &theme).0, "3h ✓");
+        s.status = Some("stale lock".into());
+        assert_eq!(status_cell(&s, now, &theme).0, "3h");
     }
 }

@@ -81,6 +81,17 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                 state.status.skipped
             ));
         }
+        if let Some((_, polled)) = state.status.watching
+            && polled > 0
+        {
+            if !s.is_empty() {
+                s.push_str(" · ");
+            }
+            s.push_str(&format!(
+                "{polled} root{} polled, not watched (revisit doctor)",
+                if polled == 1 { "" } else { "s" }
+            ));
+        }
         s
     };
     let left_style = if state.status.error.is_some() && state.status.indexing.is_none() {

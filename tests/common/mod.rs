@@ -225,7 +225,7 @@ pub fn transcript_msg(
         generation,
         key: key.to_string(),
         units: std::sync::Arc::new(revisit::app::transcript::units::build(&messages)),
-        messages: std::sync::Arc::new(messages),
+        messages: revisit::app::transcript::shared(messages),
         branch_leaf: None,
     }
 }
@@ -294,10 +294,18 @@ pub fn assert_fts_consistent(index: &Path) {
         stale.is_empty(),
         "FTS rows of messages that are gone: {stale:?}"
     );
+    let orphans = ids("SELECT id FROM bodies WHERE id NOT IN (SELECT id FROM messages)");
+    assert!(
+        orphans.is_empty(),
+        "bodies of messages that are gone: {orphans:?}"
+    );
+    let bodiless = ids("SELECT id FROM messages WHERE id NOT IN (SELECT id FROM bodies)");
+    assert!(bodiless.is_empty(), "messages without a body: {bodiless:?}");
     // a message outside the FTS index must be one without text
     let mut st = c
         .prepare(
-            "SELECT id, body FROM messages WHERE id NOT IN (SELECT id FROM messages_fts_docsize)",
+            "SELECT m.id, b.body FROM messages m JOIN bodies b ON b.id = m.id
+             WHERE m.id NOT IN (SELECT id FROM messages_fts_docsize)",
         )
         .unwrap();
     let missing: Vec<(i64, Vec<u8>)> = st

@@ -6,6 +6,7 @@ use crate::model::{Block, Message, Role};
 use crate::render::{Highlighter, SpanStyle, StyledLine, StyledSpan};
 use crate::{sanitize, text};
 use chrono::FixedOffset;
+use std::sync::Arc;
 
 /// How much of a foldable unit shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -185,7 +186,7 @@ fn looks_like_diff(s: &str) -> bool {
 /// Render one unit.
 pub fn render(
     unit: &Unit,
-    messages: &[Message],
+    messages: &[Arc<Message>],
     shape: Shape,
     width: usize,
     ctx: &Ctx,
@@ -531,7 +532,7 @@ fn tool(
     m: &Message,
     block: usize,
     result: Option<(usize, usize)>,
-    messages: &[Message],
+    messages: &[Arc<Message>],
     shape: Shape,
     width: usize,
     ctx: &Ctx,
@@ -657,7 +658,7 @@ fn context(m: &Message, shape: Shape, width: usize, ctx: &Ctx) -> Vec<RLine> {
 }
 
 /// The text a unit stands for: what find searches and `y` copies.
-pub fn unit_text(unit: &Unit, messages: &[Message]) -> String {
+pub fn unit_text(unit: &Unit, messages: &[Arc<Message>]) -> String {
     let m = &messages[unit.msg];
     match &unit.kind {
         UnitKind::Header => crate::export::message_markdown(m),
@@ -701,7 +702,7 @@ pub fn unit_text(unit: &Unit, messages: &[Message]) -> String {
 }
 
 /// The text find looks in (what the unit shows when open, including a tool's input).
-pub fn search_text(unit: &Unit, messages: &[Message]) -> String {
+pub fn search_text(unit: &Unit, messages: &[Arc<Message>]) -> String {
     let m = &messages[unit.msg];
     match (&unit.kind, m.blocks.get(unit.block)) {
         (UnitKind::Header, _) => String::new(),

@@ -108,7 +108,7 @@ pub struct TranscriptState {
     pub key: Option<String>,
     pub generation: u64,
     pub loading: bool,
-    pub messages: Arc<Vec<Message>>,
+    pub messages: Arc<Vec<Arc<Message>>>,
     pub units: Arc<Vec<Unit>>,
     /// Width of the text area (inside the border) and rows of lines.
     pub width: u16,
@@ -164,7 +164,7 @@ impl TranscriptState {
 
     /// New content: a first load, or a reload of the same session (it grew, or another branch).
     /// Folds, the cursor and the position are kept by unit id.
-    pub fn set_content(&mut self, messages: Arc<Vec<Message>>, units: Arc<Vec<Unit>>) {
+    pub fn set_content(&mut self, messages: Arc<Vec<Arc<Message>>>, units: Arc<Vec<Unit>>) {
         let first = self.loading || self.units.is_empty();
         let old_top = self.units.get(self.top).map(|u| (u.id, self.top_line));
         let old_cursor = self.units.get(self.cursor).map(|u| u.id);
@@ -668,7 +668,7 @@ impl TranscriptState {
 
     /// Jump to the next (or previous) unit after the cursor that satisfies `pred`; units in
     /// folded groups count (their group opens). Returns whether one was found.
-    fn jump(&mut self, forward: bool, pred: impl Fn(&Unit, &[Message]) -> bool) -> bool {
+    fn jump(&mut self, forward: bool, pred: impl Fn(&Unit, &[Arc<Message>]) -> bool) -> bool {
         let n = self.units.len();
         let from = self.cursor;
         let found = if forward {
@@ -869,8 +869,13 @@ impl TranscriptState {
     }
 }
 
+/// Messages as the transcript holds them: shared, so a reload shares what did not change.
+pub fn shared(messages: Vec<Message>) -> Arc<Vec<Arc<Message>>> {
+    Arc::new(messages.into_iter().map(Arc::new).collect())
+}
+
 /// Did this unit's tool call fail?
-pub fn unit_failed(u: &Unit, messages: &[Message]) -> bool {
+pub fn unit_failed(u: &Unit, messages: &[Arc<Message>]) -> bool {
     let result = match u.kind {
         UnitKind::Tool {
             result: Some((m, b)),
@@ -990,7 +995,7 @@ mod tests {
         t.reset("k".into(), 1);
         t.resize(width, rows);
         let units = Arc::new(units::build(&messages));
-        t.set_content(Arc::new(messages), units);
+        t.set_content(shared(messages), units);
         t
     }
 
@@ -1231,7 +1236,7 @@ mod tests {
         t.toggle(t.cursor);
         let (top, cursor) = (t.top, t.cursor);
         msgs.extend(session(1));
-        t.set_content(Arc::new(msgs.clone()), Arc::new(units::build(&msgs)));
+        t.set_content(shared(msgs.clone()), Arc::new(units::build(&msgs)));
         assert_eq!((t.top, t.cursor), (top, cursor), "position kept");
         assert_eq!(t.shape(cursor), Shape::Full, "fold kept");
         assert_eq!(t.new_below, 4, "new messages below are counted");
@@ -1239,7 +1244,7 @@ mod tests {
         t.bottom();
         assert_eq!(t.new_below, 0);
         msgs.push(text(Role::User, "one more prompt"));
-        t.set_content(Arc::new(msgs.clone()), Arc::new(units::build(&msgs)));
+        t.set_content(shared(msgs.clone()), Arc::new(units::build(&msgs)));
         assert!(t.at_end);
         assert!(screen(&t).iter().any(|l| l.contains("one more prompt")));
     }

@@ -88,6 +88,14 @@ pub struct Unit {
 /// Split text into prose and fenced code segments: (is_code, lang, byte range of the body).
 /// A fence is ``` or ~~~ (3 or more) at the start of a line; the body excludes the fences.
 pub fn segments(text: &str) -> Vec<(bool, Option<String>, (usize, usize))> {
+    // most text has no fence at all: no need to look at it line by line
+    if !has_fence(text) {
+        return if text.trim().is_empty() {
+            Vec::new()
+        } else {
+            vec![(false, None, (0, text.len()))]
+        };
+    }
     let mut out = Vec::new();
     let mut prose_start = 0usize;
     let mut pos = 0usize;
@@ -144,6 +152,47 @@ pub fn segments(text: &str) -> Vec<(bool, Option<String>, (usize, usize))> {
     out
 }
 
+/// Is there a ``` or ~~~ anywhere (a quick look before splitting into lines)?
+fn has_fence(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut from = 0;
+    // `find` with a char searches with memchr
+    while let Some(i) = text[from..].find(['`', '~']) {
+        let at = from + i;
+        if b.len() >= at + 3 && b[at + 1] == b[at] && b[at + 2] == b[at] {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
+}
+
+/// A fast hasher for small integer and short string keys (the std one is built to resist
+/// attacks on hash tables, which costs here and protects nothing).
+#[derive(Default, Clone, Copy)]
+pub struct FastHash(u64);
+
+impl std::hash::Hasher for FastHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut v = [0u8; 8];
+            v[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(v));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+type Fast = std::hash::BuildHasherDefault<FastHash>;
+
 /// The prompt a tool call gave a subagent (Claude's Task/Agent, OpenCode's task).
 fn subagent_prompt(input: &serde_json::Value) -> Option<&str> {
     ["prompt", "description", "task"]
@@ -156,9 +205,11 @@ fn norm(s: &str) -> String {
 }
 
 /// Build the units of a transcript.
-pub fn build(messages: &[Message]) -> Vec<Unit> {
+pub fn build<M: AsRef<Message>>(messages: &[M]) -> Vec<Unit> {
+    let messages: Vec<&Message> = messages.iter().map(|m| m.as_ref()).collect();
+    let messages = messages.as_slice();
     // tool results by call id
-    let mut results: HashMap<&str, (usize, usize)> = HashMap::new();
+    let mut results: HashMap<&str, (usize, usize), Fast> = HashMap::default();
     for (mi, m) in messages.iter().enumerate() {
         for (bi, b) in m.blocks.iter().enumerate() {
             if let Block::ToolResult { call_id, .. } = b
@@ -181,12 +232,12 @@ pub fn build(messages: &[Message]) -> Vec<Unit> {
         }
     }
     // attach each group to the tool call whose prompt is the group's first prompt
-    let mut attached: HashMap<(usize, usize), usize> = HashMap::new(); // call → group
-    let mut placed: HashSet<usize> = HashSet::new();
+    let mut attached: HashMap<(usize, usize), usize, Fast> = HashMap::default(); // call → group
+    let mut placed: HashSet<usize, Fast> = HashSet::default();
     for (gi, (_, msgs)) in groups.iter().enumerate() {
         let first_prompt = msgs
             .iter()
-            .map(|&i| &messages[i])
+            .map(|&i| messages[i])
             .find(|m| m.role == Role::User)
             .map(|m| norm(&m.plain_text()));
         let Some(first) = first_prompt.filter(|p| !p.is_empty()) else {
@@ -208,7 +259,7 @@ pub fn build(messages: &[Message]) -> Vec<Unit> {
             }
         }
     }
-    let consumed: HashSet<(usize, usize)> = messages
+    let consumed: HashSet<(usize, usize), Fast> = messages
         .iter()
         .enumerate()
         .flat_map(|(mi, m)| {
@@ -232,7 +283,7 @@ pub fn build(messages: &[Message]) -> Vec<Unit> {
         units: Vec::new(),
     };
     // the main conversation; unattached subagents where their first message is
-    let mut emitted_groups: HashSet<usize> = HashSet::new();
+    let mut emitted_groups: HashSet<usize, Fast> = HashSet::default();
     for (mi, m) in messages.iter().enumerate() {
         if m.sidechain {
             let gi = groups
@@ -249,12 +300,106 @@ pub fn build(messages: &[Message]) -> Vec<Unit> {
     b.units
 }
 
+/// The units of `new`, given the units of `old` and that messages shared with it (the same
+/// `Arc`) did not change: only the messages from the first changed one on are looked at. The
+/// result equals `build(new)`. `None` when the change is not an append that leaves the earlier
+/// units alone (a subagent grew, a result arrived before its call): build everything then.
+pub fn extend(
+    old_units: &[Unit],
+    old: &[std::sync::Arc<Message>],
+    new: &[std::sync::Arc<Message>],
+) -> Option<Vec<Unit>> {
+    let m0 = old
+        .iter()
+        .zip(new)
+        .position(|(a, b)| !std::sync::Arc::ptr_eq(a, b))
+        .unwrap_or(old.len().min(new.len()));
+    if m0 == 0 || m0 > old.len() {
+        return None;
+    }
+    let tail = &new[m0..];
+    if tail.iter().any(|m| m.sidechain) {
+        return None; // subagent conversations sit under their calls, not at the end
+    }
+    // the units of the unchanged messages are a prefix (no subagent message is in the tail)
+    let keep = old_units
+        .iter()
+        .position(|u| u.msg >= m0)
+        .unwrap_or(old_units.len());
+    if old_units[keep..].iter().any(|u| u.msg < m0) {
+        return None;
+    }
+    let messages: Vec<&Message> = new.iter().map(|m| m.as_ref()).collect();
+    let messages = messages.as_slice();
+    // results in the tail, and calls: a result's call found in the tail or earlier
+    let mut results: HashMap<&str, (usize, usize), Fast> = HashMap::default();
+    for (mi, m) in messages.iter().enumerate().skip(m0) {
+        for (bi, b) in m.blocks.iter().enumerate() {
+            if let Block::ToolResult { call_id, .. } = b
+                && !call_id.is_empty()
+            {
+                results.entry(call_id.as_str()).or_insert((mi, bi));
+            }
+        }
+    }
+    let mut units: Vec<Unit> = old_units[..keep].to_vec();
+    let mut consumed: HashSet<(usize, usize), Fast> = HashSet::default();
+    // earlier calls waiting for their result; earlier results whose call is new make the
+    // earlier units wrong (a result shown on its own): start over then
+    let mut prefix_results: HashSet<&str, Fast> = HashSet::default();
+    for u in units.iter_mut() {
+        match (&mut u.kind, messages[u.msg].blocks.get(u.block)) {
+            (UnitKind::Tool { result }, Some(Block::ToolCall { id, .. })) if !id.is_empty() => {
+                if let Some(&r) = results.get(id.as_str())
+                    && result.is_none()
+                {
+                    *result = Some(r);
+                    consumed.insert(r);
+                }
+            }
+            (UnitKind::Result, Some(Block::ToolResult { call_id, .. })) => {
+                prefix_results.insert(call_id.as_str());
+            }
+            _ => {}
+        }
+    }
+    for (mi, m) in messages.iter().enumerate().skip(m0) {
+        for (bi, b) in m.blocks.iter().enumerate() {
+            if let Block::ToolCall { id, .. } = b
+                && !id.is_empty()
+            {
+                if prefix_results.contains(id.as_str()) {
+                    return None;
+                }
+                if let Some(&r) = results.get(id.as_str()) {
+                    let _ = (mi, bi);
+                    consumed.insert(r);
+                }
+            }
+        }
+    }
+    let groups: Vec<(String, Vec<usize>)> = Vec::new();
+    let attached: HashMap<(usize, usize), usize, Fast> = HashMap::default();
+    let mut b = Builder {
+        messages,
+        results: &results,
+        consumed: &consumed,
+        groups: &groups,
+        attached: &attached,
+        units,
+    };
+    for mi in m0..messages.len() {
+        b.message(mi, 0, None);
+    }
+    Some(b.units)
+}
+
 struct Builder<'a> {
-    messages: &'a [Message],
-    results: &'a HashMap<&'a str, (usize, usize)>,
-    consumed: &'a HashSet<(usize, usize)>,
+    messages: &'a [&'a Message],
+    results: &'a HashMap<&'a str, (usize, usize), Fast>,
+    consumed: &'a HashSet<(usize, usize), Fast>,
     groups: &'a [(String, Vec<usize>)],
-    attached: &'a HashMap<(usize, usize), usize>,
+    attached: &'a HashMap<(usize, usize), usize, Fast>,
     units: Vec<Unit>,
 }
 
@@ -295,14 +440,13 @@ impl Builder<'_> {
     }
 
     fn message(&mut self, mi: usize, depth: u8, group: Option<usize>) {
-        let m = &self.messages[mi];
+        let m = self.messages[mi];
         // a message carrying only results that joined their calls shows nothing of its own
-        let own: Vec<usize> = (0..m.blocks.len())
-            .filter(|bi| !self.consumed.contains(&(mi, *bi)))
-            .collect();
-        if own.is_empty() {
+        let own = |bi: &usize| !self.consumed.contains(&(mi, *bi));
+        if !(0..m.blocks.len()).any(|bi| own(&bi)) {
             return;
         }
+        let own: Vec<usize> = (0..m.blocks.len()).filter(own).collect();
         if m.role == Role::User && m.meta {
             // injected context is one line of its own, no header
             self.push(UnitKind::Context, mi, 0, 0, TAG_BODY, (0, 0), depth, group);
@@ -539,5 +683,74 @@ mod tests {
         assert_eq!(a[0].kind, UnitKind::Context);
         let b = build(&[c, text(Role::User, "hi"), text(Role::Assistant, "more")]);
         assert_eq!(&b[..a.len()], &a[..], "appending keeps the earlier units");
+    }
+
+    #[test]
+    fn extending_after_an_append_equals_building_everything() {
+        use std::sync::Arc;
+        let call = |id: &str| {
+            let mut a = Message::new(Role::Assistant);
+            a.blocks.push(Block::text("Running it.\n\n```sh\nls\n```"));
+            a.blocks.push(Block::ToolCall {
+                id: id.into(),
+                name: "Bash".into(),
+                input: json!({"command": "ls"}),
+            });
+            a
+        };
+        let result = |id: &str, is_error: bool| {
+            let mut r = Message::new(Role::Tool);
+            r.blocks.push(Block::ToolResult {
+                call_id: id.into(),
+                output: "out".into(),
+                is_error,
+            });
+            r
+        };
+        let mut sub = text(Role::User, "look around");
+        sub.sidechain = true;
+        sub.agent_id = Some("a1".into());
+        // each step: what is appended, and whether the last message is replaced first
+        let steps: Vec<(bool, Vec<Message>)> = vec![
+            (false, vec![text(Role::User, "go"), call("c1")]),
+            (false, vec![result("c1", false)]),
+            (
+                false,
+                vec![text(Role::Assistant, "done"), text(Role::User, "more")],
+            ),
+            (true, vec![text(Role::User, "more, edited")]),
+            (false, vec![call("c2"), call("c3")]),
+            (false, vec![result("c3", true), result("c2", false)]),
+            (false, vec![result("orphan", false)]),
+            (
+                false,
+                vec![text(Role::Assistant, "```rust\nfn main() {}\n```")],
+            ),
+        ];
+        let mut msgs: Vec<Arc<Message>> = Vec::new();
+        let mut units = build(&msgs);
+        for (k, (replace, add)) in steps.into_iter().enumerate() {
+            let old = msgs.clone();
+            if replace {
+                msgs.pop();
+            }
+            msgs.extend(add.into_iter().map(Arc::new));
+            let full = build(&msgs);
+            match extend(&units, &old, &msgs) {
+                Some(inc) => assert_eq!(inc, full, "step {k}"),
+                None => assert!(old.is_empty(), "step {k} could be extended"),
+            }
+            units = full;
+        }
+        // a subagent message in the new part: built again
+        let old = msgs.clone();
+        msgs.push(Arc::new(sub));
+        assert!(extend(&units, &old, &msgs).is_none());
+        // a call whose result came earlier: built again
+        let mut msgs2: Vec<Arc<Message>> = vec![Arc::new(result("late", false))];
+        let units2 = build(&msgs2);
+        let old2 = msgs2.clone();
+        msgs2.push(Arc::new(call("late")));
+        assert!(extend(&units2, &old2, &msgs2).is_none());
     }
 }
