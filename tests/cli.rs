@@ -273,6 +273,22 @@ fn doctor_explains_skipped_records_and_roots() {
     assert!(origins.contains(&("$CLAUDE_CONFIG_DIR", false)));
     assert!(origins.contains(&("$CLAUDE_CONFIG_DIR", true)));
     assert!(origins.contains(&("default", true)), "{origins:?}");
+    // how the browser watches each root: an existing one natively, a missing one from the
+    // folder above it until it exists
+    for r in roots {
+        let want = if r["exists"].as_bool().unwrap() {
+            "native"
+        } else {
+            "waiting"
+        };
+        assert_eq!(r["watch"], want, "{r}");
+    }
+    let missing = roots.iter().find(|r| r["exists"] == false).unwrap();
+    assert_eq!(
+        missing["watch_detail"].as_str().unwrap(),
+        scratch.path().display().to_string(),
+        "the nearest existing folder is watched for it"
+    );
     assert_eq!(claude["sessions"], 3);
     assert_eq!(claude["skipped"], 2);
     let problems = claude["stores_with_problems"].as_array().unwrap();
