@@ -281,8 +281,22 @@ impl Indexer {
         std::thread::Builder::new()
             .name("indexer".into())
             .spawn(move || {
-                let mut watcher: Option<crate::watch::Watcher> = None;
-                let mut watched: Vec<crate::watch::WatchRoot> = Vec::new();
+                // watching starts before the first refresh: what changes while it runs is
+                // queued and read right after it
+                let mut watched = if watch {
+                    watch_roots(&writer, &registry)
+                } else {
+                    Vec::new()
+                };
+                let watcher = watch.then(|| {
+                    let tx = watch_tx.clone();
+                    crate::watch::Watcher::spawn(watched.clone(), move |b| {
+                        let _ = tx.send(IndexReq::Changed(b));
+                    })
+                });
+                if let Some(w) = &watcher {
+                    let _ = out.send(Msg::Watching(w.status()));
+                }
                 while let Ok(first) = rx.recv() {
                     // coalesce what is queued: one full refresh covers every change
                     let mut full = false;
@@ -318,25 +332,13 @@ impl Indexer {
                         return;
                     }
                     // watch what there is to watch (new working directories add roots)
-                    if watch {
+                    if let Some(w) = &watcher {
                         let roots = watch_roots(&writer, &registry);
-                        match &watcher {
-                            None => {
-                                let tx = watch_tx.clone();
-                                let w = crate::watch::Watcher::spawn(roots.clone(), move |b| {
-                                    let _ = tx.send(IndexReq::Changed(b));
-                                });
-                                let modes = w.status();
-                                let _ = out.send(Msg::Watching(modes));
-                                watcher = Some(w);
-                            }
-                            Some(w) if roots != watched => {
-                                w.set_roots(roots.clone());
-                                let _ = out.send(Msg::Watching(w.status()));
-                            }
-                            Some(_) => {}
+                        if roots != watched {
+                            w.set_roots(roots.clone());
+                            let _ = out.send(Msg::Watching(w.status()));
+                            watched = roots;
                         }
-                        watched = roots;
                     }
                 }
             })
