@@ -45,6 +45,20 @@ pub struct Global {
     /// Do not refresh the index before answering (use what is indexed).
     #[arg(long, global = true)]
     pub no_refresh: bool,
+    /// Which cost to show: `auto` (the agent's own figure where it records one, else tokens ×
+    /// prices), `computed` (always tokens × prices) or `recorded` (only the agents' figures).
+    /// Default: `[pricing] cost_mode` in config.toml, else auto.
+    #[arg(long, global = true, value_name = "MODE", value_parser = parse_cost_mode)]
+    pub cost_mode: Option<crate::pricing::CostMode>,
+}
+
+fn parse_by(s: &str) -> Result<crate::stats::By, String> {
+    crate::stats::By::parse(s)
+        .ok_or_else(|| format!("'{s}': use day, week, month, project, model, agent or session"))
+}
+
+fn parse_cost_mode(s: &str) -> Result<crate::pricing::CostMode, String> {
+    s.parse()
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,6 +118,30 @@ pub enum Command {
         /// Print Markdown.
         #[arg(long)]
         markdown: bool,
+    },
+    /// Tokens and cost: totals and a breakdown by day, week, month, project, model, agent or
+    /// session.
+    Stats {
+        /// Group by day, week, month, project, model, agent or session.
+        #[arg(long, default_value = "day", value_parser = parse_by)]
+        by: crate::stats::By,
+        /// From this time on: 7d, 12h, 2026-11-01, today (a date is a whole local day).
+        #[arg(long, value_name = "WHEN")]
+        since: Option<String>,
+        /// Up to this time (a date includes that whole day).
+        #[arg(long, value_name = "WHEN")]
+        until: Option<String>,
+        /// Only this agent's sessions.
+        #[arg(long)]
+        agent: Option<Agent>,
+        /// Days in UTC instead of the local time zone.
+        #[arg(long)]
+        utc: bool,
+        /// Print the figures as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Optional query, as for `list`: only the sessions it finds count.
+        query: Vec<String>,
     },
     /// Explain where revisit looked and what it could not read.
     Doctor {
@@ -203,6 +241,10 @@ pub fn config_command(
 /// Everything a command needs: environment, config, sources and the index location.
 pub struct Context {
     pub registry: Registry,
+    /// Prices (with config.toml's overrides) and the cost mode.
+    pub pricer: std::sync::Arc<crate::cost::TablePricer>,
+    /// Problems with `[pricing]` in config.toml.
+    pub pricing_warnings: Vec<String>,
     /// The process environment (the registry's is the demo's in demo mode): NO_COLOR and
     /// the like are read from here.
     pub env: Env,
@@ -239,8 +281,11 @@ impl Context {
                 .index
                 .clone()
                 .unwrap_or_else(|| cache.join("demo-index.sqlite"));
+            let (pricer, pricing_warnings) = crate::cost::pricer(&config, global.cost_mode);
             return Ok(Context {
                 registry: Registry::new(demo_env, Config::default()),
+                pricer,
+                pricing_warnings,
                 env,
                 config,
                 index_path,
@@ -253,8 +298,11 @@ impl Context {
             .index
             .clone()
             .unwrap_or_else(|| cache.join("index.sqlite"));
+        let (pricer, pricing_warnings) = crate::cost::pricer(&config, global.cost_mode);
         Ok(Context {
             registry: Registry::new(env.clone(), config.clone()),
+            pricer,
+            pricing_warnings,
             env,
             config,
             index_path,
@@ -262,6 +310,28 @@ impl Context {
             demo_fallback: false,
             no_refresh: global.no_refresh,
         })
+    }
+
+    /// Sessions as shown: resume commands, and costs under the current prices and cost mode.
+    pub fn costed(&self, reader: &Reader, list: Vec<Session>) -> Result<Vec<Session>> {
+        let rows = if list.len() > 64 {
+            reader.usage_rows(&|_| true)?
+        } else {
+            let mut rows = Vec::new();
+            for s in &list {
+                rows.extend(reader.usage_rows_of(&s.key)?);
+            }
+            rows
+        };
+        let costs = crate::stats::session_costs(&rows, self.pricer.as_ref());
+        Ok(list
+            .into_iter()
+            .map(|mut s| {
+                let c = costs.get(&s.key).copied();
+                crate::stats::apply_cost(&mut s, c.as_ref());
+                self.registry.with_resume(s)
+            })
+            .collect())
     }
 
     /// Refresh the index (with a progress bar on a terminal when asked) and return a reader.
@@ -373,11 +443,8 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<i32> {
             json,
         } => {
             let (reader, _) = ctx.refreshed(false)?;
-            let all: Vec<Session> = reader
-                .list(&ListQuery { agent, limit: None })?
-                .into_iter()
-                .map(|s| ctx.registry.with_resume(s))
-                .collect();
+            let all: Vec<Session> =
+                ctx.costed(&reader, reader.list(&ListQuery { agent, limit: None })?)?;
             let q = parse_query(&query.join(" "));
             if let Some(e) = q.error() {
                 eprintln!("revisit: {e}");
@@ -415,6 +482,65 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<i32> {
                 writeln!(out)?;
             } else {
                 print_table(&mut out, &sessions)?;
+            }
+            Ok(0)
+        }
+        Command::Stats {
+            by,
+            since,
+            until,
+            agent,
+            utc,
+            json,
+            query,
+        } => {
+            let (reader, _) = ctx.refreshed(false)?;
+            let tz = if utc {
+                chrono::FixedOffset::east_opt(0).expect("zero offset")
+            } else {
+                *chrono::Local::now().offset()
+            };
+            let now = chrono::Utc::now();
+            let mut words = query.join(" ");
+            for (name, v) in [("since", &since), ("until", &until)] {
+                if let Some(v) = v {
+                    words.push_str(&format!(" {name}:{v}"));
+                }
+            }
+            let q = crate::search::query::parse(&words, now, tz);
+            if let Some(e) = q.error() {
+                eprintln!("revisit: {e}");
+                return Ok(EXIT_USAGE);
+            }
+            let all = ctx.costed(&reader, reader.list(&ListQuery { agent, limit: None })?)?;
+            let chosen: Vec<&Session> = if q.terms.is_empty() && q.filters.is_empty() {
+                all.iter().collect()
+            } else {
+                let hay = Haystacks::build(&all);
+                list::build_rows(
+                    &list::ListRequest {
+                        sessions: &all,
+                        hay: &hay,
+                        query: &q,
+                        sort: SortKey::Relevance,
+                        group: false,
+                        now,
+                        candidates: None,
+                    },
+                    &Matcher::default(),
+                    2,
+                )
+                .iter()
+                .filter_map(|r| r.session())
+                .map(|i| &all[i])
+                .collect()
+            };
+            let st = stats_for(&reader, &chosen, &q, by, tz, ctx.pricer.as_ref())?;
+            if json {
+                serde_json::to_writer_pretty(&mut out, &StatsJson::of(&st, ctx, utc))?;
+                writeln!(out)?;
+            } else {
+                print_stats(&mut out, &st)?;
             }
             Ok(0)
         }
@@ -478,7 +604,7 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<i32> {
         Command::Show { id, json, markdown } => {
             let (reader, _) = ctx.refreshed(false)?;
             let session = match reader.find(&id) {
-                Ok(s) => ctx.registry.with_resume(s),
+                Ok(s) => ctx.costed(&reader, vec![s])?.remove(0),
                 Err(FindError::Lookup(e)) => {
                     eprintln!("revisit: {e}");
                     return Ok(EXIT_USAGE);
@@ -540,6 +666,121 @@ fn human_tokens(n: u64) -> String {
         1_000..=999_999 => format!("{:.1}k", n as f64 / 1e3),
         _ => format!("{:.1}M", n as f64 / 1e6),
     }
+}
+
+/// Statistics over some sessions, within the query's since/until.
+pub fn stats_for(
+    reader: &Reader,
+    sessions: &[&Session],
+    q: &crate::search::query::Query,
+    by: crate::stats::By,
+    tz: chrono::FixedOffset,
+    pricer: &dyn crate::stats::Pricer,
+) -> Result<crate::stats::Stats> {
+    use crate::search::query::Filter;
+    let by_key: std::collections::HashMap<&str, &Session> =
+        sessions.iter().map(|s| (s.key.as_str(), *s)).collect();
+    let rows = reader.usage_rows(&|k| by_key.contains_key(k))?;
+    let mut range = crate::stats::Range::default();
+    for f in &q.filters {
+        match f {
+            Filter::Since(t) => range.since = Some(range.since.map_or(*t, |s| s.max(*t))),
+            Filter::Until(t) => range.until = Some(range.until.map_or(*t, |u| u.min(*t))),
+            _ => {}
+        }
+    }
+    Ok(crate::stats::compute(
+        &rows, &by_key, &range, by, tz, pricer,
+    ))
+}
+
+/// `stats --json`.
+#[derive(Debug, serde::Serialize)]
+pub struct StatsJson<'a> {
+    pub by: crate::stats::By,
+    pub cost_mode: &'static str,
+    pub time_zone: String,
+    pub totals: &'a crate::stats::Sums,
+    pub groups: &'a [crate::stats::Group],
+    pub unpriced_models: &'a [String],
+}
+
+impl<'a> StatsJson<'a> {
+    pub fn of(st: &'a crate::stats::Stats, ctx: &Context, utc: bool) -> StatsJson<'a> {
+        StatsJson {
+            by: st.by,
+            cost_mode: ctx.pricer.mode.as_str(),
+            time_zone: if utc {
+                "UTC".into()
+            } else {
+                chrono::Local::now().offset().to_string()
+            },
+            totals: &st.totals,
+            groups: &st.groups,
+            unpriced_models: &st.unpriced_models,
+        }
+    }
+}
+
+fn print_stats(out: &mut impl Write, st: &crate::stats::Stats) -> Result<()> {
+    let t = &st.totals;
+    writeln!(
+        out,
+        "{} sessions, {} prompts, {} tool calls, {} requests; tokens: {} input, {} output, {} cache read, {} cache write; cost {}{}",
+        t.sessions,
+        t.prompts,
+        t.tool_calls,
+        t.turns,
+        t.tokens.input,
+        t.tokens.output,
+        t.tokens.cache_read,
+        t.tokens.cache_write,
+        crate::text::money(Some(t.cost_usd)),
+        if t.unpriced_turns > 0 {
+            format!(
+                " (+ {} requests without a price: {})",
+                t.unpriced_turns,
+                st.unpriced_models.join(", ")
+            )
+        } else {
+            String::new()
+        }
+    )?;
+    writeln!(out)?;
+    let w = st
+        .groups
+        .iter()
+        .map(|g| crate::text::width(&sanitize::one_line(&g.label)).min(48))
+        .max()
+        .unwrap_or(4)
+        .max(st.by.as_str().len());
+    writeln!(
+        out,
+        "{}  {:>8}  {:>8}  {:>10}  {:>10}",
+        crate::text::pad(&st.by.as_str().to_uppercase(), w),
+        "SESSIONS",
+        "PROMPTS",
+        "TOKENS",
+        "COST"
+    )?;
+    for g in &st.groups {
+        let cost = crate::text::money(Some(g.sums.cost_usd));
+        let cost = if g.sums.unpriced_turns > 0 {
+            format!("{cost}+")
+        } else {
+            cost
+        };
+        writeln!(
+            out,
+            "{}  {:>8}  {:>8}  {:>10}  {:>10}",
+            crate::text::pad(&crate::text::fit(&sanitize::one_line(&g.label), w), w),
+            g.sums.sessions,
+            g.sums.prompts,
+            g.sums.tokens.total(),
+            cost
+        )?;
+    }
+    Ok(())
 }
 
 fn print_table(out: &mut impl Write, sessions: &[Session]) -> Result<()> {

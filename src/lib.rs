@@ -3,14 +3,17 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod cost;
 pub mod demo;
 pub mod export;
 pub mod index;
 pub mod model;
+pub mod pricing;
 pub mod render;
 pub mod sanitize;
 pub mod search;
 pub mod sources;
+pub mod stats;
 pub mod text;
 pub mod tui;
 pub mod ui;

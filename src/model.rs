@@ -344,6 +344,10 @@ pub struct Session {
     /// False for agents that store no token usage at all (agsh): the counts are unknown.
     pub tokens_known: bool,
     pub cost_usd: Option<f64>,
+    /// Requests whose cost is unknown (a model without a price): `cost_usd` is then a lower
+    /// bound, or `None` when nothing could be priced.
+    #[serde(default)]
+    pub unpriced_turns: u64,
     pub source: String,
     pub resume: Option<ResumeTarget>,
     pub parse_errors: u64,
@@ -426,6 +430,7 @@ pub fn test_session(i: usize) -> Session {
         tokens: TokenUsage::default(),
         tokens_known: true,
         cost_usd: None,
+        unpriced_turns: 0,
         source: String::new(),
         resume: None,
         parse_errors: 0,

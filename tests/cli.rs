@@ -73,6 +73,7 @@ fn list_json_has_exactly_the_documented_keys() {
         "title",
         "tokens",
         "tool_calls",
+        "unpriced_turns",
         "updated_at",
     ];
     for s in list {

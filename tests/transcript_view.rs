@@ -224,6 +224,7 @@ fn session() -> Session {
         tokens: TokenUsage::default(),
         tokens_known: true,
         cost_usd: None,
+        unpriced_turns: 0,
         source: "/home/dev/.claude/projects/x/s1.jsonl".into(),
         resume: None,
         parse_errors: 0,

@@ -650,6 +650,7 @@ pub fn sessions(n: usize, seed: u64) -> Vec<revisit::model::Session> {
                 },
                 tokens_known: true,
                 cost_usd: Some(r.below(500) as f64 / 100.0),
+                unpriced_turns: 0,
                 source: String::new(),
                 resume: None,
                 parse_errors: 0,

@@ -42,6 +42,13 @@ pub enum Msg {
         /// Pi: the branch these messages are (its last entry), when not the active one.
         branch_leaf: Option<String>,
     },
+    /// Statistics computed for the stats pane.
+    Stats {
+        generation: u64,
+        stats: Arc<crate::stats::Stats>,
+        /// The most expensive sessions (most first).
+        top: Vec<crate::stats::Group>,
+    },
     /// A line for the status bar from the runtime.
     Info(String),
     /// A program the terminal was handed to has exited (or could not start).
@@ -133,6 +140,12 @@ pub enum Action {
     OpenEditor,
     /// Pi: show the branch that forks at the cursor.
     SwitchBranch,
+    /// Open the stats pane for the current filter.
+    Stats,
+    /// Stats: the next breakdown (day, week, month, project, model, agent, session).
+    StatsBy,
+    /// Stats: the next date range.
+    StatsRange,
 }
 
 impl Action {
@@ -168,6 +181,16 @@ pub enum Effect {
         generation: u64,
         query: Query,
         now: chrono::DateTime<chrono::Utc>,
+    },
+    /// Compute statistics over some sessions.
+    Stats {
+        generation: u64,
+        sessions: Arc<Vec<Session>>,
+        /// The sessions of the current filter (indices into `sessions`).
+        chosen: Vec<usize>,
+        range: crate::stats::Range,
+        by: crate::stats::By,
+        tz: chrono::FixedOffset,
     },
     /// Put text on the clipboard (OSC 52: works over SSH and in tmux).
     Copy {
@@ -236,6 +259,7 @@ impl PartialEq for Effect {
                     at: b, leaf: lb, ..
                 },
             ) => a == b && la == lb,
+            (Effect::Stats { generation: a, .. }, Effect::Stats { generation: b, .. }) => a == b,
             (Effect::Quit, Effect::Quit) => true,
             _ => false,
         }

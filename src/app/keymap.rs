@@ -17,17 +17,20 @@ pub enum Mode {
     Search,
     /// Typing in the transcript's find box: printable keys are text.
     Find,
+    /// The stats pane.
+    Stats,
     Help,
 }
 
 impl Mode {
     /// Every mode, in the order of the help overlay.
-    pub const ALL: [Mode; 6] = [
+    pub const ALL: [Mode; 7] = [
         Mode::Global,
         Mode::List,
         Mode::Transcript,
         Mode::Search,
         Mode::Find,
+        Mode::Stats,
         Mode::Help,
     ];
 
@@ -39,6 +42,7 @@ impl Mode {
             Mode::Transcript => "transcript",
             Mode::Search => "search",
             Mode::Find => "find",
+            Mode::Stats => "stats",
             Mode::Help => "help",
         }
     }
@@ -57,6 +61,7 @@ impl Mode {
             Mode::Transcript => "Transcript",
             Mode::Search => "Search box",
             Mode::Find => "Find in transcript",
+            Mode::Stats => "Stats",
             Mode::Help => "Help",
         }
     }
@@ -250,6 +255,7 @@ pub const DEFAULTS: &[(Mode, &[&str], Action, &str)] = &[
     (Mode::List, &["g"], Action::ToggleGroup, "group by project"),
     (Mode::List, &["Y"], Action::CopyId, "copy the session id"),
     (Mode::List, &["ctrl-y"], Action::CopyResume, "copy the resume command"),
+    (Mode::List, &["$"], Action::Stats, "cost and token stats"),
     (Mode::List, &["esc"], Action::ClearOrQuit, "clear filter / quit"),
     (Mode::Search, &["enter"], Action::KeepSearch, "keep (full text: open)"),
     (Mode::Search, &["esc"], Action::ClearSearch, "clear"),
@@ -284,9 +290,16 @@ pub const DEFAULTS: &[(Mode, &[&str], Action, &str)] = &[
     (Mode::Transcript, &["o"], Action::OpenPager, "open as Markdown in $PAGER"),
     (Mode::Transcript, &["O"], Action::OpenEditor, "open the raw file in $EDITOR"),
     (Mode::Transcript, &["b"], Action::SwitchBranch, "other branch (Pi)"),
+    (Mode::Transcript, &["$"], Action::Stats, "cost and token stats"),
     (Mode::Transcript, &["esc", "h", "left"], Action::Back, "back to list"),
     (Mode::Find, &["enter"], Action::KeepSearch, "keep, jump to the first hit"),
     (Mode::Find, &["esc"], Action::ClearSearch, "clear"),
+    (Mode::Stats, &["j", "down"], Action::SelectNext, "next expensive session"),
+    (Mode::Stats, &["k", "up"], Action::SelectPrev, "previous expensive session"),
+    (Mode::Stats, &["enter"], Action::Open, "open that session"),
+    (Mode::Stats, &["b", "tab"], Action::StatsBy, "breakdown: day, week, month, project, model, agent, session"),
+    (Mode::Stats, &["r"], Action::StatsRange, "range: the filter's, 7, 30, 90 days, this month"),
+    (Mode::Stats, &["esc", "$"], Action::Back, "close stats"),
     (Mode::Help, &["j", "down"], Action::ScrollDown, "scroll down"),
     (Mode::Help, &["k", "up"], Action::ScrollUp, "scroll up"),
     (Mode::Help, &["pagedown", "space"], Action::PageDown, "page down"),

@@ -86,6 +86,91 @@ impl AppLayout {
 
 pub use super::transcript::TranscriptState;
 
+/// The date range the stats pane covers (on top of the list filter's `since:`/`until:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StatsRange {
+    /// What the list filter says (all time without a `since:`).
+    #[default]
+    Filter,
+    Days7,
+    Days30,
+    Days90,
+    ThisMonth,
+}
+
+impl StatsRange {
+    pub fn next(self) -> StatsRange {
+        match self {
+            StatsRange::Filter => StatsRange::Days7,
+            StatsRange::Days7 => StatsRange::Days30,
+            StatsRange::Days30 => StatsRange::Days90,
+            StatsRange::Days90 => StatsRange::ThisMonth,
+            StatsRange::ThisMonth => StatsRange::Filter,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            StatsRange::Filter => "all time",
+            StatsRange::Days7 => "last 7 days",
+            StatsRange::Days30 => "last 30 days",
+            StatsRange::Days90 => "last 90 days",
+            StatsRange::ThisMonth => "this month",
+        }
+    }
+
+    /// The range for now, intersected with the query's since/until.
+    pub fn range(
+        self,
+        now: DateTime<Utc>,
+        tz: chrono::FixedOffset,
+        query: &Query,
+    ) -> crate::stats::Range {
+        use chrono::{Datelike, TimeZone};
+        let local_midnight = |d: chrono::NaiveDate| {
+            tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
+                .single()
+                .map(|t| t.with_timezone(&Utc))
+        };
+        let today = now.with_timezone(&tz).date_naive();
+        let since = match self {
+            StatsRange::Filter => None,
+            StatsRange::Days7 => local_midnight(today - chrono::Duration::days(6)),
+            StatsRange::Days30 => local_midnight(today - chrono::Duration::days(29)),
+            StatsRange::Days90 => local_midnight(today - chrono::Duration::days(89)),
+            StatsRange::ThisMonth => today.with_day(1).and_then(local_midnight),
+        };
+        let mut r = crate::stats::Range { since, until: None };
+        for f in &query.filters {
+            match f {
+                crate::search::query::Filter::Since(t) => {
+                    r.since = Some(r.since.map_or(*t, |s| s.max(*t)))
+                }
+                crate::search::query::Filter::Until(t) => {
+                    r.until = Some(r.until.map_or(*t, |u| u.min(*t)))
+                }
+                _ => {}
+            }
+        }
+        r
+    }
+}
+
+/// The stats pane.
+#[derive(Debug, Clone, Default)]
+pub struct StatsView {
+    pub by: crate::stats::By,
+    pub range: StatsRange,
+    /// Answers for older requests are dropped.
+    pub generation: u64,
+    pub loading: bool,
+    pub stats: Option<Arc<crate::stats::Stats>>,
+    /// The most expensive sessions of the range, most first.
+    pub top: Vec<crate::stats::Group>,
+    /// Index into `top`.
+    pub selected: usize,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Status {
     pub indexing: Option<Progress>,
@@ -229,6 +314,10 @@ pub struct AppState {
     /// First line of the help overlay shown (when it is taller than the screen).
     pub help_scroll: usize,
     pub transcript: TranscriptState,
+    /// The stats pane, when open.
+    pub stats: Option<StatsView>,
+    /// The last breakdown and range chosen (the pane opens with them).
+    pub stats_choice: (crate::stats::By, StatsRange),
     pub status: Status,
     /// A line across the top (the demo notice).
     pub banner: Option<String>,
@@ -264,6 +353,8 @@ impl AppState {
             help: false,
             help_scroll: 0,
             transcript: TranscriptState::default(),
+            stats: None,
+            stats_choice: Default::default(),
             status: Status::default(),
             banner,
             generation: 0,
@@ -277,6 +368,8 @@ impl AppState {
     pub fn mode(&self) -> Mode {
         if self.help {
             Mode::Help
+        } else if self.stats.is_some() {
+            Mode::Stats
         } else if self.search.focused && self.focus == Focus::List {
             Mode::Search
         } else if self.transcript.find.focused && self.focus == Focus::Transcript {

@@ -150,6 +150,20 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.transcript.set_content(messages, units);
         }
         Msg::Info(text) => state.status.info = Some(text),
+        Msg::Stats {
+            generation,
+            stats,
+            top,
+        } => {
+            if let Some(v) = state.stats.as_mut()
+                && v.generation == generation
+            {
+                v.loading = false;
+                v.stats = Some(stats);
+                v.top = top;
+                v.selected = v.selected.min(v.top.len().saturating_sub(1));
+            }
+        }
         Msg::Watching(modes) => {
             let polled = modes
                 .iter()
@@ -374,6 +388,10 @@ fn apply(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) {
         find_action(state, action, fx);
         return;
     }
+    if state.mode() == Mode::Stats {
+        stats_action(state, action, fx);
+        return;
+    }
     if state.help {
         match action {
             Action::ScrollDown => state.help_scroll += 1,
@@ -478,6 +496,15 @@ fn apply(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) {
         Action::ToggleGroup => {
             state.group = !state.group;
             refilter(state, fx);
+        }
+        Action::Stats => {
+            let (by, range) = state.stats_choice;
+            state.stats = Some(super::state::StatsView {
+                by,
+                range,
+                ..Default::default()
+            });
+            request_stats(state, fx);
         }
         Action::CopyId | Action::CopyResume => {
             let session = match state.focus {
@@ -631,6 +658,71 @@ fn transcript_action(state: &mut AppState, action: Action, fx: &mut Vec<Effect>)
     }
     if let Some(i) = info {
         state.status.info = Some(i);
+    }
+}
+
+/// Ask for the stats of the sessions the list shows now.
+fn request_stats(state: &mut AppState, fx: &mut Vec<Effect>) {
+    state.generation += 1;
+    let generation = state.generation;
+    let chosen: Vec<usize> = state.rows.iter().filter_map(Row::session).collect();
+    let Some(v) = state.stats.as_mut() else {
+        return;
+    };
+    v.generation = generation;
+    v.loading = true;
+    state.stats_choice = (v.by, v.range);
+    fx.push(Effect::Stats {
+        generation,
+        sessions: state.sessions.clone(),
+        chosen,
+        range: v.range.range(state.now, state.tz, &state.query),
+        by: v.by,
+        tz: state.tz,
+    });
+}
+
+/// Keys in the stats pane.
+fn stats_action(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) {
+    let Some(v) = state.stats.as_mut() else {
+        return;
+    };
+    match action {
+        Action::SelectNext | Action::ScrollDown => {
+            v.selected = (v.selected + 1).min(v.top.len().saturating_sub(1))
+        }
+        Action::SelectPrev | Action::ScrollUp => v.selected = v.selected.saturating_sub(1),
+        Action::StatsBy => {
+            v.by = v.by.next();
+            request_stats(state, fx);
+        }
+        Action::StatsRange => {
+            v.range = v.range.next();
+            request_stats(state, fx);
+        }
+        Action::Open => {
+            let Some(key) = v.top.get(v.selected).map(|g| g.key.clone()) else {
+                return;
+            };
+            state.stats = None;
+            if let Some(&idx) = state.index_of.get(&key)
+                && let Some(row) = state.rows.iter().position(|r| r.session() == Some(idx))
+            {
+                state.selected = row;
+                clamp_list(state);
+                open_selected(state, fx);
+            }
+        }
+        Action::Back | Action::Stats => state.stats = None,
+        Action::ToggleHelp => {
+            state.help = true;
+            state.help_scroll = 0;
+        }
+        Action::Quit => {
+            state.quit = true;
+            fx.push(Effect::Quit);
+        }
+        _ => {}
     }
 }
 

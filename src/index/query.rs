@@ -68,6 +68,7 @@ fn session_from_row(r: &Row) -> rusqlite::Result<Session> {
         },
         tokens_known: r.get(20)?,
         cost_usd: r.get(21)?,
+        unpriced_turns: 0,
         source: r.get(22)?,
         parse_errors: r.get::<_, i64>(23)? as u64,
         first_prompt: r.get(24)?,
@@ -332,6 +333,68 @@ impl Reader {
                 complete: true,
             },
         ))
+    }
+
+    /// Token use of every session by quarter hour, model, price tier and recorded cost (what
+    /// costs and statistics are computed from), for the sessions `keep` accepts.
+    pub fn usage_rows(
+        &self,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<crate::stats::UsageRow>, IndexError> {
+        self.usage_rows_where(None, keep)
+    }
+
+    /// The usage rows of one session.
+    pub fn usage_rows_of(&self, key: &str) -> Result<Vec<crate::stats::UsageRow>, IndexError> {
+        self.usage_rows_where(Some(key), &|_| true)
+    }
+
+    fn usage_rows_where(
+        &self,
+        key: Option<&str>,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<crate::stats::UsageRow>, IndexError> {
+        const COLS: &str = "SELECT session_key, bucket, model, long_context, recorded, messages, prompts, tool_calls, turns,
+                    input, output, cache_read, cache_write, cache_write_1h, reasoning, cost
+             FROM session_usage";
+        let sql = match key {
+            Some(_) => format!("{COLS} WHERE session_key = ?1"),
+            None => COLS.to_string(),
+        };
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut out = Vec::new();
+        let mut rows = match key {
+            Some(k) => stmt.query([k])?,
+            None => stmt.query([])?,
+        };
+        while let Some(r) = rows.next()? {
+            let key: String = r.get(0)?;
+            if !keep(&key) {
+                continue;
+            }
+            let n = |i: usize| -> rusqlite::Result<u64> { Ok(r.get::<_, i64>(i)?.max(0) as u64) };
+            out.push(crate::stats::UsageRow {
+                key,
+                bucket: r.get(1)?,
+                model: r.get(2)?,
+                long_context: r.get(3)?,
+                recorded: r.get(4)?,
+                messages: n(5)?,
+                prompts: n(6)?,
+                tool_calls: n(7)?,
+                turns: n(8)?,
+                tokens: TokenUsage {
+                    input: n(9)?,
+                    output: n(10)?,
+                    cache_read: n(11)?,
+                    cache_write: n(12)?,
+                    cache_write_1h: n(13)?,
+                    reasoning: n(14)?,
+                },
+                cost: r.get(15)?,
+            });
+        }
+        Ok(out)
     }
 
     /// The number of the last write to the index.

@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 /// Bump whenever the schema or the meaning of stored data changes.
-pub const VERSION: i64 = 4;
+pub const VERSION: i64 = 5;
 
 pub const CREATE: &str = r#"
 CREATE TABLE stores(
@@ -152,6 +152,31 @@ CREATE TABLE sessions(
     primary_part  INTEGER NOT NULL
 );
 CREATE INDEX sessions_updated ON sessions(updated_at DESC);
+
+-- Token use of each session by quarter hour (any time zone's days are whole quarter hours),
+-- model, whether the request was past 200k prompt tokens (a model's long-context price) and
+-- whether the agent recorded its own cost: what costs and statistics are computed from,
+-- without reading the messages again. `bucket` = epoch milliseconds / 900000 (NULL: no time).
+CREATE TABLE session_usage(
+    session_key   TEXT NOT NULL,
+    bucket        INTEGER,
+    model         TEXT,
+    long_context  INTEGER NOT NULL,
+    recorded      INTEGER NOT NULL,
+    messages      INTEGER NOT NULL,
+    prompts       INTEGER NOT NULL,
+    tool_calls    INTEGER NOT NULL,
+    turns         INTEGER NOT NULL,
+    input         INTEGER NOT NULL,
+    output        INTEGER NOT NULL,
+    cache_read    INTEGER NOT NULL,
+    cache_write   INTEGER NOT NULL,
+    cache_write_1h INTEGER NOT NULL,
+    reasoning     INTEGER NOT NULL,
+    cost          REAL
+);
+CREATE INDEX session_usage_key ON session_usage(session_key);
+CREATE INDEX session_usage_bucket ON session_usage(bucket);
 CREATE INDEX sessions_agent ON sessions(agent, updated_at DESC);
 "#;
 

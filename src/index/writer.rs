@@ -1316,6 +1316,8 @@ fn rebuild_session(tx: &Transaction, key: &str) -> rusqlite::Result<()> {
     let Some(winner) = winner else {
         tx.prepare_cached("DELETE FROM sessions WHERE key = ?1")?
             .execute([key])?;
+        tx.prepare_cached("DELETE FROM session_usage WHERE session_key = ?1")?
+            .execute([key])?;
         return Ok(());
     };
     let meta = winner.meta.clone().unwrap_or_default();
@@ -1477,5 +1479,21 @@ fn rebuild_session(tx: &Transaction, key: &str) -> rusqlite::Result<()> {
         meta.status,
         winner.id
     ])?;
+    // usage by quarter hour, model, price tier and recorded cost (see schema.rs)
+    tx.prepare_cached("DELETE FROM session_usage WHERE session_key = ?1")?
+        .execute([key])?;
+    tx.execute(
+        &format!(
+            "INSERT INTO session_usage(session_key, bucket, model, long_context, recorded, messages, prompts,
+                 tool_calls, turns, input, output, cache_read, cache_write, cache_write_1h, reasoning, cost)
+             SELECT ?1, time / 900000, model, input + cache_read + cache_write > 200000, cost IS NOT NULL,
+                 count(*) FILTER (WHERE sidechain = 0), total(prompt), total(tool_calls) FILTER (WHERE sidechain = 0),
+                 count(*) FILTER (WHERE has_usage), total(input), total(output), total(cache_read), total(cache_write),
+                 total(cache_write_1h), total(reasoning), sum(cost)
+             FROM messages WHERE part_id IN ({ids})
+             GROUP BY 2, 3, 4, 5"
+        ),
+        [key],
+    )?;
     Ok(())
 }

@@ -1365,6 +1365,7 @@ mod tests {
             tokens: TokenUsage::default(),
             tokens_known: false,
             cost_usd: None,
+            unpriced_turns: 0,
             source: String::new(),
             resume: None,
             parse_errors: 0,

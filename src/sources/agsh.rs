@@ -1321,6 +1321,7 @@ mod tests {
             tokens: TokenUsage::default(),
             tokens_known: !meta.no_token_usage,
             cost_usd: None,
+            unpriced_turns: 0,
             source: String::new(),
             resume: None,
             parse_errors: 0,

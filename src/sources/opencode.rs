@@ -2086,6 +2086,7 @@ mod tests {
             tokens: TokenUsage::default(),
             tokens_known: true,
             cost_usd: None,
+            unpriced_turns: 0,
             source: String::new(),
             resume: None,
             parse_errors: 0,

@@ -1741,6 +1741,7 @@ mod tests {
             tokens: TokenUsage::default(),
             tokens_known: true,
             cost_usd: None,
+            unpriced_turns: 0,
             source: source.into(),
             resume: None,
             parse_errors: 0,

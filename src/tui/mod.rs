@@ -25,6 +25,7 @@ pub fn run(ctx: Context) -> Result<i32> {
     crate::render::Highlighter::preload(theme.syntax());
     let (keymap, key_warnings) = crate::app::keymap::Keymap::with_overrides(&ctx.config.keys);
     warnings.extend(key_warnings);
+    warnings.extend(ctx.pricing_warnings.iter().cloned());
     let transcript_cfg = ctx.config.transcript.clone();
     if let Some(level) = transcript_cfg.fold.as_deref()
         && crate::app::transcript::FoldLevel::parse(level).is_none()
@@ -36,7 +37,12 @@ pub fn run(ctx: Context) -> Result<i32> {
     let rebuilt = writer.rebuilt.clone();
     let registry = Arc::new(ctx.registry);
     let (tx, rx) = unbounded::<Msg>();
-    let query = QueryWorker::spawn(ctx.index_path.clone(), registry.clone(), tx.clone());
+    let query = QueryWorker::spawn(
+        ctx.index_path.clone(),
+        registry.clone(),
+        ctx.pricer.clone(),
+        tx.clone(),
+    );
     let filter = FilterWorker::spawn(tx.clone());
     let _indexer = Indexer::spawn(writer, registry.clone(), tx.clone(), !ctx.no_refresh);
     {
@@ -150,6 +156,21 @@ fn perform<B: Backend>(effect: Effect, w: &Workers, term: &mut Terminal<B>) {
             generation,
             query,
             now,
+        }),
+        Effect::Stats {
+            generation,
+            sessions,
+            chosen,
+            range,
+            by,
+            tz,
+        } => w.query.send(QueryReq::Stats {
+            generation,
+            sessions,
+            chosen,
+            range,
+            by,
+            tz,
         }),
         Effect::SwitchBranch {
             generation,

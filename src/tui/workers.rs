@@ -11,8 +11,10 @@ use crate::search::fts::search_sessions;
 use crate::search::list::{Haystacks, ListRequest, Row, SortKey, build_rows, narrows};
 use crate::search::query::Query;
 use crate::sources::Registry;
+use crate::stats::{Pricer, SessionCost, apply_cost, session_costs};
 use chrono::{DateTime, Utc};
 use crossbeam_channel::{Receiver, Sender, unbounded};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -32,6 +34,15 @@ pub enum QueryReq {
         query: Query,
         now: DateTime<Utc>,
     },
+    /// Statistics for the stats pane.
+    Stats {
+        generation: u64,
+        sessions: Arc<Vec<Session>>,
+        chosen: Vec<usize>,
+        range: crate::stats::Range,
+        by: crate::stats::By,
+        tz: chrono::FixedOffset,
+    },
     /// Pi: another branch of the session shown.
     Branch {
         generation: u64,
@@ -46,11 +57,16 @@ pub struct QueryWorker {
 }
 
 impl QueryWorker {
-    pub fn spawn(index: PathBuf, registry: Arc<Registry>, out: Sender<Msg>) -> QueryWorker {
+    pub fn spawn(
+        index: PathBuf,
+        registry: Arc<Registry>,
+        pricer: Arc<dyn Pricer + Send + Sync>,
+        out: Sender<Msg>,
+    ) -> QueryWorker {
         let (tx, rx) = unbounded::<QueryReq>();
         std::thread::Builder::new()
             .name("query".into())
-            .spawn(move || query_loop(index, registry, rx, out))
+            .spawn(move || query_loop(index, registry, pricer, rx, out))
             .expect("spawn query thread");
         QueryWorker { tx }
     }
@@ -60,8 +76,15 @@ impl QueryWorker {
     }
 }
 
-fn query_loop(index: PathBuf, registry: Arc<Registry>, rx: Receiver<QueryReq>, out: Sender<Msg>) {
+fn query_loop(
+    index: PathBuf,
+    registry: Arc<Registry>,
+    pricer: Arc<dyn Pricer + Send + Sync>,
+    rx: Receiver<QueryReq>,
+    out: Sender<Msg>,
+) {
     let mut reader: Option<Reader> = None;
+    let mut costs = CostCache::default();
     // which file the reader has open: a rebuilt index is a new file
     let mut opened: Option<FileId> = None;
     // the transcript read last: read again, only what changed is fetched
@@ -72,6 +95,7 @@ fn query_loop(index: PathBuf, registry: Arc<Registry>, rx: Receiver<QueryReq>, o
         let mut transcript = None;
         let mut full_text = None;
         let mut branch = None;
+        let mut stats = None;
         for req in std::iter::once(first).chain(rx.try_iter()) {
             match req {
                 QueryReq::Sessions { generation } => sessions = Some(generation),
@@ -88,6 +112,14 @@ fn query_loop(index: PathBuf, registry: Arc<Registry>, rx: Receiver<QueryReq>, o
                     transcript = None;
                     branch = Some((generation, key, at, leaf))
                 }
+                QueryReq::Stats {
+                    generation,
+                    sessions,
+                    chosen,
+                    range,
+                    by,
+                    tz,
+                } => stats = Some((generation, sessions, chosen, range, by, tz)),
                 QueryReq::FullText {
                     generation,
                     query,
@@ -99,6 +131,7 @@ fn query_loop(index: PathBuf, registry: Arc<Registry>, rx: Receiver<QueryReq>, o
         if reader.is_some() && now_id != opened {
             reader = None;
             last = None;
+            costs = CostCache::default();
         }
         if reader.is_none() {
             match Reader::open(&index) {
@@ -117,11 +150,51 @@ fn query_loop(index: PathBuf, registry: Arc<Registry>, rx: Receiver<QueryReq>, o
         }
         let Some(r) = reader.as_ref() else { continue };
         if let Some(generation) = sessions {
-            let msg = match r.list(&ListQuery::default()) {
+            let msg = match r
+                .list(&ListQuery::default())
+                .and_then(|list| costs.apply(r, pricer.as_ref(), list))
+            {
                 Ok(list) => Msg::Sessions {
                     generation,
                     sessions: list.into_iter().map(|s| registry.with_resume(s)).collect(),
                 },
+                Err(e) => Msg::QueryFailed {
+                    generation,
+                    error: e.to_string(),
+                },
+            };
+            if out.send(msg).is_err() {
+                return;
+            }
+        }
+        if let Some((generation, sessions, chosen, range, by, tz)) = stats {
+            let by_key: HashMap<&str, &Session> = chosen
+                .iter()
+                .filter_map(|&i| sessions.get(i))
+                .map(|s| (s.key.as_str(), s))
+                .collect();
+            let msg = match r.usage_rows(&|k| by_key.contains_key(k)) {
+                Ok(rows) => {
+                    let st = crate::stats::compute(&rows, &by_key, &range, by, tz, pricer.as_ref());
+                    let top = if by == crate::stats::By::Session {
+                        st.groups.clone()
+                    } else {
+                        crate::stats::compute(
+                            &rows,
+                            &by_key,
+                            &range,
+                            crate::stats::By::Session,
+                            tz,
+                            pricer.as_ref(),
+                        )
+                        .groups
+                    };
+                    Msg::Stats {
+                        generation,
+                        stats: Arc::new(st),
+                        top: top.into_iter().take(50).collect(),
+                    }
+                }
                 Err(e) => Msg::QueryFailed {
                     generation,
                     error: e.to_string(),
@@ -212,6 +285,69 @@ fn query_loop(index: PathBuf, registry: Arc<Registry>, rx: Receiver<QueryReq>, o
                 return;
             }
         }
+    }
+}
+
+/// Sessions' costs, kept while a session does not change (its usage rows are read again only
+/// when its messages, tokens or time changed).
+#[derive(Default)]
+struct CostCache {
+    by_key: HashMap<String, (CostPrint, SessionCost)>,
+}
+
+/// What a session's cost depends on, as far as the list shows.
+type CostPrint = (Option<i64>, u64, u64, Option<u64>);
+
+fn cost_print(s: &Session) -> CostPrint {
+    (
+        s.updated_at.map(|t| t.timestamp_millis()),
+        s.messages,
+        s.tokens.total(),
+        s.cost_usd.map(f64::to_bits),
+    )
+}
+
+impl CostCache {
+    /// Give every session its cost under the current prices and cost mode.
+    fn apply(
+        &mut self,
+        r: &Reader,
+        pricer: &dyn Pricer,
+        mut list: Vec<Session>,
+    ) -> Result<Vec<Session>, crate::index::IndexError> {
+        let stale: Vec<usize> = list
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| {
+                self.by_key
+                    .get(&s.key)
+                    .is_none_or(|(p, _)| *p != cost_print(s))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        // many changed (the first list): one pass over every row; else row by row
+        let fresh: HashMap<String, SessionCost> = if stale.len() > 64 {
+            session_costs(&r.usage_rows(&|_| true)?, pricer)
+        } else {
+            let mut m = HashMap::new();
+            for &i in &stale {
+                let rows = r.usage_rows_of(&list[i].key)?;
+                m.extend(session_costs(&rows, pricer));
+            }
+            m
+        };
+        let keys: std::collections::HashSet<&str> = list.iter().map(|s| s.key.as_str()).collect();
+        self.by_key.retain(|k, _| keys.contains(k.as_str()));
+        for &i in &stale {
+            let print = cost_print(&list[i]);
+            let c = fresh.get(&list[i].key).copied().unwrap_or_default();
+            self.by_key.insert(list[i].key.clone(), (print, c));
+        }
+        for s in list.iter_mut() {
+            let c = self.by_key.get(&s.key).map(|(_, c)| *c);
+            apply_cost(s, c.as_ref());
+        }
+        Ok(list)
     }
 }
 

@@ -39,6 +39,7 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         Mode::Search,
         Mode::Transcript,
         Mode::Find,
+        Mode::Stats,
         Mode::Global,
     ] {
         if !modes.contains(&m) {

@@ -2,12 +2,14 @@
 
 pub mod help;
 pub mod list;
+pub mod stats;
 pub mod status;
 pub mod theme;
 pub mod transcript;
 
 use crate::app::AppState;
 use ratatui::Frame;
+use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 use theme::Theme;
@@ -33,6 +35,18 @@ pub fn render_with(f: &mut Frame, state: &AppState, theme: &Theme) {
     }
     if let Some(r) = layout.transcript {
         transcript::render(f, r, state, theme);
+    }
+    if let Some(v) = &state.stats {
+        let body = Rect::new(
+            0,
+            layout.banner.map(|b| b.height).unwrap_or(0),
+            f.area().width,
+            layout
+                .status
+                .y
+                .saturating_sub(layout.banner.map(|b| b.height).unwrap_or(0)),
+        );
+        stats::render(f, body, state, v, theme);
     }
     status::render(f, layout.status, state, theme);
     if state.help {

@@ -20,6 +20,12 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             Action::ToggleSearchMode,
         ],
         Mode::Find => &[Action::KeepSearch, Action::ClearSearch],
+        Mode::Stats => &[
+            Action::StatsBy,
+            Action::StatsRange,
+            Action::Open,
+            Action::Back,
+        ],
         Mode::Transcript if !state.transcript.find.hits.is_empty() => &[
             Action::NextHit,
             Action::PrevHit,

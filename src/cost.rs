@@ -1,0 +1,108 @@
+//! Costs as revisit shows them: a price table (the embedded one with `config.toml`'s
+//! overrides) and a cost mode, applied to usage rows and to single messages.
+
+use crate::model::{Message, TokenUsage};
+use crate::pricing::{CostMode, PriceTable, Prices, turn_cost};
+use crate::stats::{Pricer, RowCost, UsageRow};
+use std::sync::Arc;
+
+/// Prices and the cost mode.
+pub struct TablePricer {
+    pub table: PriceTable,
+    pub mode: CostMode,
+}
+
+/// A model's prices for requests under (`long_context` false) or past 200k prompt tokens,
+/// with no tier left to apply: rows sum many requests, so the tier is decided per request
+/// when the rows are made, never from the sums.
+fn flat(p: &Prices, long_context: bool) -> Prices {
+    match (&p.above_200k, long_context) {
+        (Some(t), true) => Prices {
+            input: t.input.unwrap_or(p.input),
+            output: t.output.unwrap_or(p.output),
+            cache_read: t.cache_read.or(p.cache_read),
+            cache_write: t.cache_write.or(p.cache_write),
+            cache_write_1h: p.cache_write_1h,
+            above_200k: None,
+        },
+        _ => Prices {
+            above_200k: None,
+            ..p.clone()
+        },
+    }
+}
+
+fn priced(
+    table: &PriceTable,
+    model: Option<&str>,
+    long_context: bool,
+    u: &TokenUsage,
+) -> Option<f64> {
+    let (_, p) = table.lookup(model?)?;
+    Some(turn_cost(&flat(p, long_context), u))
+}
+
+impl Pricer for TablePricer {
+    fn row_cost(&self, r: &UsageRow) -> RowCost {
+        let use_recorded = r.recorded && matches!(self.mode, CostMode::Auto | CostMode::Recorded);
+        if use_recorded {
+            return RowCost {
+                usd: r.cost.unwrap_or(0.0),
+                unpriced_turns: 0,
+            };
+        }
+        if r.turns == 0 || r.tokens.is_empty() {
+            return RowCost::default();
+        }
+        if self.mode == CostMode::Recorded {
+            return RowCost {
+                usd: 0.0,
+                unpriced_turns: r.turns,
+            };
+        }
+        match priced(&self.table, r.model.as_deref(), r.long_context, &r.tokens) {
+            Some(usd) => RowCost {
+                usd,
+                unpriced_turns: 0,
+            },
+            None => RowCost {
+                usd: 0.0,
+                unpriced_turns: r.turns,
+            },
+        }
+    }
+}
+
+impl TablePricer {
+    /// The cost of one message as shown in a transcript (`None`: no usage, or no price).
+    pub fn message_cost(&self, m: &Message) -> Option<f64> {
+        let recorded = m.cost_usd;
+        if recorded.is_some() && matches!(self.mode, CostMode::Auto | CostMode::Recorded) {
+            return recorded;
+        }
+        if self.mode == CostMode::Recorded {
+            return None;
+        }
+        let u = m.usage.as_ref().filter(|u| !u.is_empty())?;
+        let long = u.input + u.cache_read + u.cache_write > 200_000;
+        priced(&self.table, m.model.as_deref(), long, u)
+    }
+}
+
+/// The pricer for a config (and a cost mode given on the command line, which wins).
+pub fn pricer(
+    config: &crate::config::Config,
+    mode: Option<CostMode>,
+) -> (Arc<TablePricer>, Vec<String>) {
+    let (table, warnings) = PriceTable::embedded().with_overrides(&config.pricing);
+    let mode = mode
+        .or_else(|| {
+            config
+                .pricing
+                .cost_mode
+                .as_deref()
+                .and_then(|m| m.parse().ok())
+        })
+        .unwrap_or_default();
+    (Arc::new(TablePricer { table, mode }), warnings)
+}
