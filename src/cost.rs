@@ -12,6 +12,17 @@ pub struct TablePricer {
     pub mode: CostMode,
 }
 
+impl std::fmt::Debug for TablePricer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "TablePricer({} models, {})",
+            self.table.len(),
+            self.mode.as_str()
+        )
+    }
+}
+
 /// A model's prices for requests under (`long_context` false) or past 200k prompt tokens,
 /// with no tier left to apply: rows sum many requests, so the tier is decided per request
 /// when the rows are made, never from the sums.

@@ -78,6 +78,7 @@ pub fn run(ctx: Context) -> Result<i32> {
     state.transcript.tz = Some(state.tz);
     state.keymap = keymap;
     state.transcript.set_syntax(theme.syntax());
+    state.transcript.pricer = Some(ctx.pricer.clone());
     if let Some(level) = transcript_cfg
         .fold
         .as_deref()

@@ -61,6 +61,8 @@ pub struct Ctx {
     pub tz: FixedOffset,
     /// Syntax highlighting, once it has loaded (plain code until then).
     pub hl: Option<&'static Highlighter>,
+    /// Prices and the cost mode, for each turn's cost.
+    pub pricer: Option<Arc<crate::cost::TablePricer>>,
 }
 
 fn span(text: impl Into<String>, style: SpanStyle) -> StyledSpan {
@@ -379,8 +381,18 @@ fn header(
         }
         meta.push(t);
     }
-    if let Some(c) = m.cost_usd {
-        meta.push(text::money(Some(c)));
+    // the turn's cost: the agent's own figure or tokens × prices, as the cost mode says; a
+    // turn with usage but no price says so
+    let cost = match &ctx.pricer {
+        Some(p) => p.message_cost(m),
+        None => m.cost_usd,
+    };
+    match cost {
+        Some(c) => meta.push(text::money(Some(c))),
+        None if m.usage.is_some_and(|u| !u.is_empty()) && ctx.pricer.is_some() => {
+            meta.push("$?".into())
+        }
+        None => {}
     }
     // the model last: its name is long, and what the turn cost matters more
     if let Some(model) = &m.model {

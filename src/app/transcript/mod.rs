@@ -116,6 +116,8 @@ pub struct TranscriptState {
     pub tz: Option<chrono::FixedOffset>,
     /// Colours for code, matching the UI theme.
     pub syntax: crate::render::SyntaxTheme,
+    /// Prices and the cost mode, for each turn's cost.
+    pub pricer: Option<Arc<crate::cost::TablePricer>>,
     pub level: FoldLevel,
     /// Thinking shown in full.
     pub thinking: bool,
@@ -159,6 +161,7 @@ impl TranscriptState {
                 .tz
                 .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("zero offset")),
             hl: crate::render::Highlighter::get(self.syntax),
+            pricer: self.pricer.clone(),
         }
     }
 
