@@ -175,9 +175,6 @@ pub struct Config {
     /// Per agent, keyed by the agent's name (`claude`, `codex`, …).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub agents: BTreeMap<String, AgentConfig>,
-    /// Prices and the cost mode (`[pricing]`). TEMPORARY STUB FIELD (the pricing branch brings the real one).
-    #[serde(skip)]
-    pub pricing: PricingConfig,
     /// How transcripts open (`[transcript]`).
     #[serde(skip_serializing_if = "TranscriptConfig::is_default")]
     pub transcript: TranscriptConfig,
@@ -191,12 +188,6 @@ pub struct Config {
     /// actions, keys, sections), reported by `doctor` and `revisit config`.
     #[serde(skip)]
     pub warnings: Vec<String>,
-}
-
-/// TEMPORARY STUB.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PricingConfig {
-    pub cost_mode: Option<String>,
 }
 
 /// `[transcript]`: how a transcript opens.
