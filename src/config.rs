@@ -4,6 +4,7 @@
 //! mode can run against a fixture home without touching the real one.
 
 use crate::model::Agent;
+use crate::pricing::{CostMode, PriceTable};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -181,11 +182,14 @@ pub struct Config {
     /// Key binding overrides per mode (`[keys.list]`, …), see [`KeysConfig`].
     #[serde(skip_serializing_if = "KeysConfig::is_empty")]
     pub keys: KeysConfig,
+    /// Which cost to show and price overrides (`[pricing]`), see [`PricingConfig`].
+    #[serde(skip_serializing_if = "PricingConfig::is_default")]
+    pub pricing: PricingConfig,
     /// Where the file came from, if any (not read from the file).
     #[serde(skip)]
     pub path: Option<PathBuf>,
     /// Problems found in the file that did not stop it from loading (unknown agents, themes,
-    /// actions, keys, sections), reported by `doctor` and `revisit config`.
+    /// actions, keys, sections, cost modes, prices), reported by `doctor` and `revisit config`.
     #[serde(skip)]
     pub warnings: Vec<String>,
 }
@@ -207,6 +211,72 @@ impl TranscriptConfig {
     pub fn is_default(&self) -> bool {
         *self == TranscriptConfig::default()
     }
+}
+
+/// `[pricing]`: which cost a message shows, and prices that override or add to the built-in
+/// table. Kept as written: `PriceTable::with_overrides` interprets the entries and reports what
+/// it cannot use.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(default)]
+#[cfg_attr(test, serde(deny_unknown_fields))]
+pub struct PricingConfig {
+    /// `auto` (default), `computed` or `recorded`, see [`CostMode`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_mode: Option<String>,
+    /// `[pricing.models."<name>"]`: per model name, its prices.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub models: BTreeMap<String, ModelPriceConfig>,
+}
+
+impl PricingConfig {
+    pub fn is_default(&self) -> bool {
+        *self == PricingConfig::default()
+    }
+
+    /// The cost mode to use: `cost_mode`, or `auto` when it is unset or unknown (a warning).
+    pub fn cost_mode(&self) -> CostMode {
+        self.cost_mode
+            .as_deref()
+            .and_then(|m| m.parse().ok())
+            .unwrap_or_default()
+    }
+}
+
+/// One `[pricing.models."<name>"]` entry, in USD per MILLION tokens (the built-in table is per
+/// token). A price left out keeps the built-in one; a model revisit does not know needs `input`
+/// and `output`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(default)]
+#[cfg_attr(test, serde(deny_unknown_fields))]
+pub struct ModelPriceConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_read: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_write: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_write_1h: Option<f64>,
+    /// The prices of a request whose prompt is over 200,000 tokens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub above_200k: Option<TierPriceConfig>,
+}
+
+/// `above_200k = { input = …, output = …, cache_read = …, cache_write = … }`, per million tokens.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(default)]
+#[cfg_attr(test, serde(deny_unknown_fields))]
+pub struct TierPriceConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_read: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_write: Option<f64>,
 }
 
 /// `[keys.<mode>]` sections: per mode name, per action name, the keys as written. Kept as
@@ -309,6 +379,10 @@ impl Config {
         }
         let (_, key_warnings) = crate::app::keymap::Keymap::with_overrides(&cfg.keys);
         cfg.warnings.extend(key_warnings);
+        if !cfg.pricing.is_default() {
+            let (_, price_warnings) = PriceTable::embedded().with_overrides(&cfg.pricing);
+            cfg.warnings.extend(price_warnings);
+        }
         Ok(cfg)
     }
 
@@ -513,7 +587,10 @@ mod tests {
         }
         match line.split_once(" = ") {
             Some((name, _)) => {
-                !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
             }
             None => false,
         }
@@ -542,6 +619,7 @@ mod tests {
         assert!(cfg.warnings.is_empty(), "{:?}", cfg.warnings);
         assert_eq!(cfg.theme, None);
         assert!(cfg.agents.is_empty() && cfg.keys.is_empty());
+        assert!(cfg.pricing.is_default());
         // `revisit config --print-default > config.toml` gives a file revisit reads
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("config.toml"), DEFAULT_CONFIG).unwrap();
@@ -590,6 +668,10 @@ mod tests {
                 k.set("list", "search", &["/"]);
                 k
             },
+            pricing: PricingConfig {
+                cost_mode: Some("auto".into()),
+                models: [("m".to_string(), full_price_entry())].into(),
+            },
             ..Config::default()
         };
         let value = toml::Value::try_from(&full).unwrap();
@@ -609,6 +691,33 @@ mod tests {
                 "the agent setting {name} is not in assets/config.toml"
             );
         }
+        for name in top["pricing"].as_table().unwrap().keys() {
+            assert!(
+                text.lines().any(|l| l.starts_with(&format!("{name} = "))
+                    || l.starts_with(&format!("[pricing.{name}."))),
+                "the pricing setting {name} is not in assets/config.toml"
+            );
+        }
+        // the example model gives every price, the long-context ones too
+        assert_eq!(cfg.pricing.cost_mode(), CostMode::Auto);
+        assert_eq!(cfg.pricing.cost_mode.as_deref(), Some("auto"));
+        let example = cfg
+            .pricing
+            .models
+            .values()
+            .next()
+            .expect("a [pricing.models.*] example");
+        let every = |m: &ModelPriceConfig| {
+            let all = toml::Value::try_from(m).unwrap();
+            let full = toml::Value::try_from(full_price_entry()).unwrap();
+            all.as_table()
+                .unwrap()
+                .keys()
+                .eq(full.as_table().unwrap().keys())
+                && all["above_200k"].as_table().unwrap().len()
+                    == full["above_200k"].as_table().unwrap().len()
+        };
+        assert!(every(example), "{example:?}");
         // the key reference is exactly the default keymap: every binding with its keys
         let (km, messages) = Keymap::with_overrides(&cfg.keys);
         assert!(messages.is_empty(), "{messages:?}");
@@ -647,6 +756,106 @@ mod tests {
             crate::app::keymap::DEFAULTS.len(),
             "nothing beyond DEFAULTS"
         );
+    }
+
+    fn full_price_entry() -> ModelPriceConfig {
+        ModelPriceConfig {
+            input: Some(1.0),
+            output: Some(2.0),
+            cache_read: Some(0.1),
+            cache_write: Some(1.25),
+            cache_write_1h: Some(2.0),
+            above_200k: Some(TierPriceConfig {
+                input: Some(2.0),
+                output: Some(3.0),
+                cache_read: Some(0.2),
+                cache_write: Some(2.5),
+            }),
+        }
+    }
+
+    #[test]
+    fn pricing_parses() {
+        let cfg = Config::parse(
+            r#"
+            [pricing]
+            cost_mode = "computed"
+            [pricing.models.my-private-model]
+            input = 3
+            output = 15.0
+            above_200k = { input = 6, cache_write = 7.5 }
+            [pricing.models."gpt-5.1"]
+            cache_read = 0.1
+            "#,
+        )
+        .unwrap();
+        assert!(cfg.warnings.is_empty(), "{:?}", cfg.warnings);
+        assert_eq!(cfg.pricing.cost_mode(), CostMode::Computed);
+        let m = &cfg.pricing.models["my-private-model"];
+        assert_eq!(
+            (m.input, m.output, m.cache_read),
+            (Some(3.0), Some(15.0), None)
+        );
+        let tier = m.above_200k.as_ref().unwrap();
+        assert_eq!(
+            (tier.input, tier.output, tier.cache_write),
+            (Some(6.0), None, Some(7.5))
+        );
+        assert_eq!(cfg.pricing.models["gpt-5.1"].cache_read, Some(0.1));
+        // the table the UI prices with
+        let (table, warnings) = PriceTable::embedded().with_overrides(&cfg.pricing);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let (_, p) = table.lookup("my-private-model").unwrap();
+        assert_eq!((p.input, p.output), (3e-6, 15e-6));
+        let read = table.lookup("gpt-5.1").unwrap().1.cache_read.unwrap();
+        assert!((read - 1e-7).abs() < 1e-18, "{read}");
+        // it prints back to the same config
+        let again = Config::parse(&toml::to_string(&cfg).unwrap()).unwrap();
+        assert_eq!(again.pricing, cfg.pricing);
+        // unset: auto
+        assert_eq!(Config::default().pricing.cost_mode(), CostMode::Auto);
+    }
+
+    #[test]
+    fn bad_prices_and_cost_modes_are_warnings_not_errors() {
+        let cfg = Config::parse(
+            r#"
+            theme = "light"
+            [pricing]
+            cost_mode = "cheapest"
+            [pricing.models.gpt-5]
+            input = -1.25
+            [pricing.models.new-model]
+            input = 1.0
+            [pricing.models.other-model]
+            input = 1.0
+            output = 2.0
+            above_200k = { output = -4.0 }
+            [pricing.models.fine-model]
+            input = 1.0
+            output = 2.0
+            "#,
+        )
+        .expect("a config with bad prices still loads");
+        let w = &cfg.warnings;
+        assert_eq!(w.len(), 4, "{w:?}");
+        for needle in [
+            "cost_mode = \"cheapest\"",
+            "[pricing.models.gpt-5] input = -1.25",
+            "[pricing.models.new-model]: revisit does not know this model",
+            "[pricing.models.other-model] above_200k.output = -4",
+        ] {
+            assert!(w.iter().any(|m| m.contains(needle)), "{needle}: {w:?}");
+        }
+        // the rest of the file still applies
+        assert_eq!(cfg.theme.as_deref(), Some("light"));
+        assert_eq!(cfg.pricing.cost_mode(), CostMode::Auto);
+        // a value of the wrong type is an error, naming the place
+        let e = Config::parse("[pricing.models.x]\ninput = \"3\"").unwrap_err();
+        assert!(e.contains("input"), "{e}");
+        // under test, a misspelt price fails (deny_unknown_fields)
+        assert!(Config::parse("[pricing.models.x]\ninptu = 3").is_err());
+        assert!(Config::parse("[pricing]\ncostmode = \"auto\"").is_err());
     }
 
     #[test]

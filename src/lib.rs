@@ -8,6 +8,7 @@ pub mod demo;
 pub mod export;
 pub mod index;
 pub mod model;
+pub mod pricing;
 pub mod render;
 pub mod sanitize;
 pub mod search;
