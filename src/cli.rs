@@ -59,6 +59,7 @@ fn parse_by(s: &str) -> Result<crate::stats::By, String> {
 
 fn parse_cost_mode(s: &str) -> Result<crate::pricing::CostMode, String> {
     s.parse()
+        .map_err(|e: crate::pricing::UnknownCostMode| e.to_string())
 }
 
 #[derive(Debug, Subcommand)]

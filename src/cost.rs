@@ -2,7 +2,7 @@
 //! overrides) and a cost mode, applied to usage rows and to single messages.
 
 use crate::model::{Message, TokenUsage};
-use crate::pricing::{CostMode, PriceTable, Prices, turn_cost};
+use crate::pricing::{CostMode, PriceTable, is_long_context, usage_cost};
 use crate::stats::{Pricer, RowCost, UsageRow};
 use std::sync::Arc;
 
@@ -23,26 +23,6 @@ impl std::fmt::Debug for TablePricer {
     }
 }
 
-/// A model's prices for requests under (`long_context` false) or past 200k prompt tokens,
-/// with no tier left to apply: rows sum many requests, so the tier is decided per request
-/// when the rows are made, never from the sums.
-fn flat(p: &Prices, long_context: bool) -> Prices {
-    match (&p.above_200k, long_context) {
-        (Some(t), true) => Prices {
-            input: t.input.unwrap_or(p.input),
-            output: t.output.unwrap_or(p.output),
-            cache_read: t.cache_read.or(p.cache_read),
-            cache_write: t.cache_write.or(p.cache_write),
-            cache_write_1h: p.cache_write_1h,
-            above_200k: None,
-        },
-        _ => Prices {
-            above_200k: None,
-            ..p.clone()
-        },
-    }
-}
-
 fn priced(
     table: &PriceTable,
     model: Option<&str>,
@@ -50,7 +30,7 @@ fn priced(
     u: &TokenUsage,
 ) -> Option<f64> {
     let (_, p) = table.lookup(model?)?;
-    Some(turn_cost(&flat(p, long_context), u))
+    Some(usage_cost(p, u, long_context))
 }
 
 impl Pricer for TablePricer {
@@ -95,8 +75,7 @@ impl TablePricer {
             return None;
         }
         let u = m.usage.as_ref().filter(|u| !u.is_empty())?;
-        let long = u.input + u.cache_read + u.cache_write > 200_000;
-        priced(&self.table, m.model.as_deref(), long, u)
+        priced(&self.table, m.model.as_deref(), is_long_context(u), u)
     }
 }
 

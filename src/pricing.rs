@@ -493,14 +493,22 @@ fn strip_date(s: &str) -> &str {
 /// Cost of ONE request (an assistant turn) in USD. See the module doc for the formula, the
 /// fallbacks of missing prices and the long-context tier.
 pub fn turn_cost(p: &Prices, u: &TokenUsage) -> f64 {
-    let prompt = u
-        .input
+    usage_cost(p, u, is_long_context(u))
+}
+
+/// Is this ONE request's prompt (input + cache reads + cache writes) over [`LONG_CONTEXT_TOKENS`]?
+pub fn is_long_context(u: &TokenUsage) -> bool {
+    u.input
         .saturating_add(u.cache_read)
-        .saturating_add(u.cache_write);
-    let tier = p
-        .above_200k
-        .as_ref()
-        .filter(|_| prompt > LONG_CONTEXT_TOKENS);
+        .saturating_add(u.cache_write)
+        > LONG_CONTEXT_TOKENS
+}
+
+/// The cost of `u` at the base prices, or at the long-context prices when `long_context` (and
+/// the model has them). `u` may be the sum of many requests that all fall on the same side of
+/// the 200k line: the tier is decided per request, never from a sum (see [`is_long_context`]).
+pub fn usage_cost(p: &Prices, u: &TokenUsage, long_context: bool) -> f64 {
+    let tier = p.above_200k.as_ref().filter(|_| long_context);
 
     let base_write = p.cache_write.unwrap_or(p.input);
     let base_write_1h = p.cache_write_1h.unwrap_or(base_write);

@@ -109,7 +109,17 @@ fn list_json_has_exactly_the_documented_keys() {
     assert_eq!(s1["tool_calls"], 1);
     assert_eq!(s1["subagents"], 3);
     assert_eq!(s1["parse_errors"], 2);
-    assert_eq!(s1["cost_usd"], Value::Null);
+    // priced by hand from LiteLLM's prices (USD per million), each API response once:
+    // sonnet-4-5 ($3 in, $15 out, $0.30 read, $3.75 5-min write, $6 1-hour write):
+    //   req_A 10×3 + 50×15 + 1000×0.30 + 60×3.75 + 40×6 = 1545, req_B 3×3 + 20×15 + 1100×0.30 = 639
+    // haiku-4-5 ($1, $5, $0.10, $1.25): req_C 1 + 7×5 = 36, req_D 2 + 11×5 = 57,
+    //   req_E 4 + 13×5 + 50×0.10 + 5×1.25 = 80.25; <synthetic> is not a model and costs nothing
+    let cost = s1["cost_usd"].as_f64().unwrap();
+    assert!(
+        (cost - 2357.25e-6).abs() < 1e-12,
+        "{cost} != (1545 + 639 + 36 + 57 + 80.25) / 1e6"
+    );
+    assert_eq!(s1["unpriced_turns"], 0);
     assert_eq!(s1["started_at"], "2026-11-20T10:00:00Z");
     assert_eq!(
         s1["tokens"],

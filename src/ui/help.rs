@@ -1,5 +1,5 @@
-//! The help overlay, generated from the keymap. Sections flow into two columns when one
-//! column would not fit the screen.
+//! The help overlay, generated from the keymap. Sections flow into two or three columns when
+//! one column would not fit the screen.
 
 use super::theme::Theme;
 use crate::app::AppState;
@@ -52,22 +52,41 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         .map(|m| state.keymap.bindings(*m).len() + 1)
         .collect();
     let one_col: usize = sections.iter().sum::<usize>() + sections.len().saturating_sub(1);
-    // two columns when that shows everything at once; else one column that scrolls
-    let col2_w = ((area.width as usize).saturating_sub(5) / 2).min(52);
-    let split = (1..modes.len()).find(|&k| {
-        let left: usize = sections[..k].iter().sum::<usize>() + k - 1;
-        let right: usize = sections[k..].iter().sum::<usize>() + (modes.len() - k) - 1;
-        left.max(right) <= max_h
-    });
-    let two_cols = one_col > max_h && area.width >= 70 && split.is_some();
-    let col_w = if two_cols {
-        col2_w
-    } else {
-        64usize.min(area.width.saturating_sub(4) as usize)
+    // as few columns as show everything at once (sections in order, each column as tall as the
+    // screen allows, at most three side by side); else one column that scrolls
+    let pack = |n: usize| -> Option<Vec<usize>> {
+        let mut starts = vec![0];
+        let mut h = 0;
+        for (i, &len) in sections.iter().enumerate() {
+            let need = if h == 0 { len } else { h + 1 + len };
+            if need <= max_h {
+                h = need;
+            } else if len <= max_h && starts.len() < n {
+                starts.push(i);
+                h = len;
+            } else {
+                return None;
+            }
+        }
+        Some(starts)
     };
-    let mut cols: Vec<Vec<Line>> = vec![Vec::new()];
+    let width_for = |n: usize| ((area.width as usize).saturating_sub(2 + n - 1) / n).min(52);
+    let starts = if one_col > max_h {
+        (2..=3)
+            .filter(|&n| width_for(n) >= 34)
+            .find_map(|n| pack(n).map(|s| (n, s)))
+    } else {
+        None
+    };
+    let col_w = match &starts {
+        Some((n, _)) => width_for(*n),
+        None => 64usize.min(area.width.saturating_sub(4) as usize),
+    };
+    let multi = starts.is_some();
+    let starts = starts.map(|(_, s)| s).unwrap_or_else(|| vec![0]);
+    let mut cols: Vec<Vec<Line>> = Vec::new();
     for (i, m) in modes.iter().enumerate() {
-        if two_cols && Some(i) == split {
+        if starts.contains(&i) {
             cols.push(Vec::new());
         }
         let cur = cols.last_mut().expect("a column");
@@ -77,17 +96,13 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         cur.extend(section(state, *m, theme, col_w));
     }
     let tallest = cols.iter().map(Vec::len).max().unwrap_or(0);
-    let scroll = if two_cols {
+    let scroll = if multi {
         0
     } else {
         state.help_scroll.min(tallest.saturating_sub(max_h))
     };
-    let more_below = !two_cols && scroll + max_h < tallest;
-    let inner_w = if cols.len() == 2 {
-        col_w * 2 + 1
-    } else {
-        col_w
-    };
+    let more_below = !multi && scroll + max_h < tallest;
+    let inner_w = col_w * cols.len() + cols.len() - 1;
     let w = (inner_w as u16 + 2).min(area.width);
     let h = (tallest.min(max_h) as u16 + 2).min(area.height);
     let rect = Rect::new(
