@@ -287,6 +287,9 @@ pub fn compute(
                     .unwrap_or_else(|| "(no project)".into());
                 (k.clone(), k)
             }
+            // the person's messages and tool results have no model: they count in the
+            // totals, not as a model of their own
+            By::Model if r.model.is_none() && r.turns == 0 && r.tokens.is_empty() => continue,
             By::Model => {
                 let k = r.model.clone().unwrap_or_else(|| "(no model)".into());
                 (k.clone(), k)

@@ -357,3 +357,88 @@ fn a_damaged_index_is_rebuilt_by_the_next_refresh() {
     drop(w);
     h.assert_equals_fresh();
 }
+
+/// A Claude Code assistant line with usage (no newline).
+fn assistant_line(sid: &str, uuid: &str, msg: &str, at: &str, output: u64) -> String {
+    format!(
+        r#"{{"parentUuid":null,"isSidechain":false,"cwd":"/home/u/alpha","sessionId":"{sid}","type":"assistant","uuid":"{uuid}","timestamp":"{at}","requestId":"req_{msg}","message":{{"id":"{msg}","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{{"type":"text","text":"ok"}}],"usage":{{"input_tokens":10,"output_tokens":{output},"cache_read_input_tokens":0,"cache_creation_input_tokens":0}}}}}}"#
+    )
+}
+
+#[test]
+fn a_forks_copied_requests_count_once_in_the_session_that_had_them_first() {
+    const P: &str = "aaaaaaaa-0000-4000-8000-000000000001";
+    const F: &str = "aaaaaaaa-0000-4000-8000-000000000002";
+    let h = Home::new();
+    let user = |sid: &str| {
+        format!(
+            r#"{{"parentUuid":null,"isSidechain":false,"cwd":"/home/u/alpha","sessionId":"{sid}","type":"user","uuid":"u-1","timestamp":"2026-11-22T09:00:00.000Z","message":{{"role":"user","content":"first question"}}}}"#
+        )
+    };
+    let parent = format!(
+        "{}\n{}\n",
+        user(P),
+        assistant_line(P, "a-1", "msg_1", "2026-11-22T09:00:01.000Z", 100)
+    );
+    // the fork: the parent's lines with the same uuids, ids and times (only sessionId
+    // rewritten), then its own request
+    let fork = format!(
+        "{}\n{}\n{}\n",
+        user(F),
+        assistant_line(F, "a-1", "msg_1", "2026-11-22T09:00:01.000Z", 100),
+        assistant_line(F, "a-2", "msg_2", "2026-11-22T09:05:00.000Z", 7)
+    );
+    std::fs::write(h.claude(&format!("{P}.jsonl")), &parent).unwrap();
+    std::fs::write(h.claude(&format!("{F}.jsonl")), &fork).unwrap();
+    h.refresh();
+    let r = || Reader::open(&h.index).unwrap();
+    let output = |id: &str| -> u64 {
+        r().usage_rows_of(&format!("claude:{id}"))
+            .unwrap()
+            .iter()
+            .map(|u| u.tokens.output)
+            .sum()
+    };
+    let prompts = |id: &str| -> u64 {
+        r().usage_rows_of(&format!("claude:{id}"))
+            .unwrap()
+            .iter()
+            .map(|u| u.prompts)
+            .sum()
+    };
+    assert_eq!((output(P), output(F)), (100, 7));
+    assert_eq!((prompts(P), prompts(F)), (1, 0));
+    // the list still shows each transcript's own tokens
+    assert_eq!(h.session(F).unwrap().tokens.output, 107);
+    h.assert_equals_fresh();
+
+    // the parent goes (deleted or moved away): the copies are the fork's now
+    std::fs::remove_file(h.claude(&format!("{P}.jsonl"))).unwrap();
+    let report = h.refresh();
+    assert!(report.changed.contains(&format!("claude:{F}")));
+    assert_eq!(output(F), 107);
+    assert_eq!(prompts(F), 1);
+    h.assert_equals_fresh();
+
+    // and back
+    std::fs::write(h.claude(&format!("{P}.jsonl")), &parent).unwrap();
+    h.refresh();
+    assert_eq!((output(P), output(F)), (100, 7));
+    h.assert_equals_fresh();
+
+    // the parent grows after the fork, so it is now updated after the fork: both started
+    // at the same time (the copies keep their times) and nothing in the files tells which
+    // one is the original, so the copies go to the session updated first, the fork. Each
+    // request still counts once.
+    common::append(
+        &h.claude(&format!("{P}.jsonl")),
+        &format!(
+            "{}\n",
+            assistant_line(P, "a-3", "msg_3", "2026-11-22T10:00:00.000Z", 5)
+        ),
+    );
+    h.refresh();
+    assert_eq!((output(P), output(F)), (5, 107));
+    assert_eq!((prompts(P), prompts(F)), (0, 1));
+    h.assert_equals_fresh();
+}

@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 /// Bump whenever the schema or the meaning of stored data changes.
-pub const VERSION: i64 = 5;
+pub const VERSION: i64 = 6;
 
 pub const CREATE: &str = r#"
 CREATE TABLE stores(
@@ -176,6 +176,15 @@ CREATE TABLE session_usage(
     cost          REAL
 );
 CREATE INDEX session_usage_key ON session_usage(session_key);
+-- Messages of a session that another session had first (a fork's or a resume's copy of its
+-- parent's messages, same id and time): left out of the session's usage, counted in `owner`'s.
+CREATE TABLE copied(
+    session_key   TEXT NOT NULL,
+    message_id    INTEGER NOT NULL,
+    owner         TEXT NOT NULL
+);
+CREATE INDEX copied_session ON copied(session_key);
+CREATE INDEX copied_owner ON copied(owner);
 CREATE INDEX session_usage_bucket ON session_usage(bucket);
 CREATE INDEX sessions_agent ON sessions(agent, updated_at DESC);
 "#;

@@ -1276,10 +1276,125 @@ fn rebuild_sessions(
 ) -> rusqlite::Result<()> {
     let mut keys: Vec<String> = dirty.drain().collect();
     keys.sort();
-    for key in keys {
-        rebuild_session(tx, &key)?;
-        changed.push(key);
+    for key in &keys {
+        rebuild_session(tx, key)?;
     }
+    // usage: of these sessions, and of the sessions they share copied messages with (whose
+    // owner may have changed), once every sessions row is up to date
+    let mut usage_keys: std::collections::BTreeSet<String> = keys.iter().cloned().collect();
+    for key in &keys {
+        usage_keys.extend(copy_partners(tx, key)?);
+    }
+    for key in usage_keys {
+        rebuild_usage(tx, &key)?;
+        if keys.binary_search(&key).is_err() {
+            changed.push(key);
+        }
+    }
+    changed.extend(keys);
+    Ok(())
+}
+
+/// Agents whose copies of a conversation (Claude Code's `--fork-session` and older resumes,
+/// Pi's `--fork`) keep each message's own id and time: such a copy is counted once, in the
+/// session that had it first (see [`rebuild_usage`]).
+const COPYING_AGENTS: [&str; 2] = ["claude", "pi"];
+
+fn copying_agent(key: &str) -> Option<&str> {
+    let agent = key.split_once(':')?.0;
+    COPYING_AGENTS.contains(&agent).then_some(agent)
+}
+
+/// Sessions that hold a copy of one of `key`'s messages, or whose copies `key` owned.
+fn copy_partners(tx: &Transaction, key: &str) -> rusqlite::Result<Vec<String>> {
+    let mut out: Vec<String> = {
+        let mut stmt =
+            tx.prepare_cached("SELECT DISTINCT session_key FROM copied WHERE owner = ?1")?;
+        let rows = stmt.query_map([key], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    if let Some(agent) = copying_agent(key) {
+        let mut stmt = tx.prepare_cached(
+            "SELECT DISTINCT p2.session_key FROM parts p
+             JOIN messages m ON m.part_id = p.id
+             JOIN messages m2 ON m2.leaf = m.leaf AND m2.time = m.time AND m2.id != m.id
+             JOIN parts p2 ON p2.id = m2.part_id
+             WHERE p.session_key = ?1 AND m.leaf IS NOT NULL AND m.time IS NOT NULL
+               AND p2.session_key != ?1 AND p2.session_key LIKE ?2",
+        )?;
+        let rows = stmt.query_map(params![key, format!("{agent}:%")], |r| r.get(0))?;
+        for k in rows {
+            out.push(k?);
+        }
+    }
+    Ok(out)
+}
+
+/// `session_usage` of one session (see schema.rs), from its messages less those it copied
+/// from a session that had them first: a message found in several sessions of a copying
+/// agent (same id and time) belongs to the one that started first (then the one last
+/// updated first, then the key), and is counted there only.
+fn rebuild_usage(tx: &Transaction, key: &str) -> rusqlite::Result<()> {
+    tx.prepare_cached("DELETE FROM session_usage WHERE session_key = ?1")?
+        .execute([key])?;
+    tx.prepare_cached("DELETE FROM copied WHERE session_key = ?1")?
+        .execute([key])?;
+    let primary: Option<i64> = tx
+        .prepare_cached("SELECT primary_part FROM sessions WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?;
+    let Some(primary) = primary else {
+        return Ok(());
+    };
+    let part_ids: Vec<i64> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT id FROM parts WHERE session_key = ?1 AND (id = ?2 OR is_primary = 0)",
+        )?;
+        let rows = stmt.query_map(params![key, primary], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let ids = part_ids
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    if let Some(agent) = copying_agent(key) {
+        tx.execute(
+            &format!(
+                "INSERT INTO copied(session_key, message_id, owner)
+                 SELECT * FROM (
+                     SELECT ?1, m.id, (
+                         SELECT p2.session_key FROM messages m2
+                         JOIN parts p2 ON p2.id = m2.part_id
+                         JOIN sessions s2 ON s2.key = p2.session_key
+                         WHERE m2.leaf = m.leaf AND m2.time = m.time
+                           AND (p2.id = s2.primary_part OR p2.is_primary = 0)
+                           AND p2.session_key LIKE ?2
+                         ORDER BY s2.started_at IS NULL, s2.started_at, s2.updated_at, s2.key
+                         LIMIT 1) AS owner
+                     FROM messages m
+                     WHERE m.part_id IN ({ids}) AND m.leaf IS NOT NULL AND m.time IS NOT NULL
+                       AND EXISTS (SELECT 1 FROM messages m3 WHERE m3.leaf = m.leaf AND m3.time = m.time
+                                   AND m3.part_id NOT IN ({ids})))
+                 WHERE owner IS NOT NULL AND owner != ?1"
+            ),
+            params![key, format!("{agent}:%")],
+        )?;
+    }
+    tx.execute(
+        &format!(
+            "INSERT INTO session_usage(session_key, bucket, model, long_context, recorded, messages, prompts,
+                 tool_calls, turns, input, output, cache_read, cache_write, cache_write_1h, reasoning, cost)
+             SELECT ?1, time / 900000, model, input + cache_read + cache_write > 200000, cost IS NOT NULL,
+                 count(*) FILTER (WHERE sidechain = 0), total(prompt), total(tool_calls) FILTER (WHERE sidechain = 0),
+                 count(*) FILTER (WHERE has_usage), total(input), total(output), total(cache_read), total(cache_write),
+                 total(cache_write_1h), total(reasoning), sum(cost)
+             FROM messages WHERE part_id IN ({ids})
+               AND id NOT IN (SELECT message_id FROM copied WHERE session_key = ?1)
+             GROUP BY 2, 3, 4, 5"
+        ),
+        [key],
+    )?;
     Ok(())
 }
 
@@ -1315,8 +1430,6 @@ fn rebuild_session(tx: &Transaction, key: &str) -> rusqlite::Result<()> {
         });
     let Some(winner) = winner else {
         tx.prepare_cached("DELETE FROM sessions WHERE key = ?1")?
-            .execute([key])?;
-        tx.prepare_cached("DELETE FROM session_usage WHERE session_key = ?1")?
             .execute([key])?;
         return Ok(());
     };
@@ -1479,21 +1592,5 @@ fn rebuild_session(tx: &Transaction, key: &str) -> rusqlite::Result<()> {
         meta.status,
         winner.id
     ])?;
-    // usage by quarter hour, model, price tier and recorded cost (see schema.rs)
-    tx.prepare_cached("DELETE FROM session_usage WHERE session_key = ?1")?
-        .execute([key])?;
-    tx.execute(
-        &format!(
-            "INSERT INTO session_usage(session_key, bucket, model, long_context, recorded, messages, prompts,
-                 tool_calls, turns, input, output, cache_read, cache_write, cache_write_1h, reasoning, cost)
-             SELECT ?1, time / 900000, model, input + cache_read + cache_write > 200000, cost IS NOT NULL,
-                 count(*) FILTER (WHERE sidechain = 0), total(prompt), total(tool_calls) FILTER (WHERE sidechain = 0),
-                 count(*) FILTER (WHERE has_usage), total(input), total(output), total(cache_read), total(cache_write),
-                 total(cache_write_1h), total(reasoning), sum(cost)
-             FROM messages WHERE part_id IN ({ids})
-             GROUP BY 2, 3, 4, 5"
-        ),
-        [key],
-    )?;
     Ok(())
 }

@@ -243,6 +243,19 @@ pub fn index_contents(index: &Path) -> Vec<(Session, Vec<revisit::model::Message
         .collect()
 }
 
+/// Every usage row (what costs and stats are computed from), comparable across indexes.
+pub fn index_usage(index: &Path) -> Vec<String> {
+    let r = Reader::open(index).unwrap();
+    let mut rows: Vec<String> = r
+        .usage_rows(&|_| true)
+        .unwrap()
+        .into_iter()
+        .map(|u| format!("{u:?}"))
+        .collect();
+    rows.sort();
+    rows
+}
+
 /// Full-text results for a few words, comparable across indexes.
 pub fn index_searches(index: &Path) -> Vec<Vec<(String, Vec<usize>)>> {
     let r = Reader::open(index).unwrap();
@@ -327,6 +340,7 @@ pub fn assert_fts_consistent(index: &Path) {
 /// full-text index is consistent.
 pub fn assert_same_index(index: &Path, fresh: &Path) {
     assert_eq!(index_contents(index), index_contents(fresh));
+    assert_eq!(index_usage(index), index_usage(fresh));
     assert_eq!(index_searches(index), index_searches(fresh));
     assert_fts_consistent(index);
 }
