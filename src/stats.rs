@@ -99,6 +99,19 @@ fn usd<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64((v * 1e6).round() / 1e6)
 }
 
+/// Tokens in stats JSON: every kind, always (`cache_write_1h` is part of `cache_write`).
+fn tokens<S: serde::Serializer>(t: &TokenUsage, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    let mut st = s.serialize_struct("Tokens", 6)?;
+    st.serialize_field("input", &t.input)?;
+    st.serialize_field("output", &t.output)?;
+    st.serialize_field("cache_read", &t.cache_read)?;
+    st.serialize_field("cache_write", &t.cache_write)?;
+    st.serialize_field("cache_write_1h", &t.cache_write_1h)?;
+    st.serialize_field("reasoning", &t.reasoning)?;
+    st.end()
+}
+
 /// Sums over some rows.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Sums {
@@ -107,6 +120,7 @@ pub struct Sums {
     pub prompts: u64,
     pub tool_calls: u64,
     pub turns: u64,
+    #[serde(serialize_with = "tokens")]
     pub tokens: TokenUsage,
     #[serde(serialize_with = "usd")]
     pub cost_usd: f64,
@@ -214,6 +228,26 @@ fn add(s: &mut Sums, r: &UsageRow, c: RowCost) {
     s.tokens.add(&r.tokens);
     s.cost_usd += c.usd;
     s.unpriced_turns += c.unpriced_turns;
+}
+
+/// What the stats pane shows: the figures grouped `by`, and the most expensive sessions (at
+/// most 50, most first).
+pub fn for_pane(
+    rows: &[UsageRow],
+    sessions: &HashMap<&str, &Session>,
+    range: &Range,
+    by: By,
+    tz: FixedOffset,
+    pricer: &dyn Pricer,
+) -> (Stats, Vec<Group>) {
+    let st = compute(rows, sessions, range, by, tz, pricer);
+    let mut top = if by == By::Session {
+        st.groups.clone()
+    } else {
+        compute(rows, sessions, range, By::Session, tz, pricer).groups
+    };
+    top.truncate(50);
+    (st, top)
 }
 
 /// Compute statistics over `rows` (already limited to the sessions wanted), within `range`,

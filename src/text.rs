@@ -102,7 +102,9 @@ pub fn money(c: Option<f64>) -> String {
         None => "-".into(),
         Some(c) if c >= 100.0 => format!("${c:.0}"),
         Some(c) if c >= 0.995 => format!("${c:.2}"),
-        Some(c) if c > 0.0 => format!("${c:.3}"),
+        Some(c) if c >= 0.0005 => format!("${c:.3}"),
+        // never "$0.000" for something that cost money
+        Some(c) if c > 0.0 => "<$0.001".into(),
         Some(_) => "$0".into(),
     }
 }

@@ -76,11 +76,7 @@ fn home_claude_equals_ccusage_20_and_explains_18() {
     // per day, too
     for day in v20["daily"].as_array().unwrap() {
         let date = day["date"].as_str().unwrap();
-        assert_usd(
-            f(&group(&s, date)["cost_usd"]),
-            f(&day["totalCost"]),
-            date,
-        );
+        assert_usd(f(&group(&s, date)["cost_usd"]), f(&day["totalCost"]), date);
     }
     // Tokens: ccusage adds the `<synthetic>` line (Claude Code's placeholder for an API
     // error, 999 in / 999 out, no model) to its totals; revisit does not count it as usage.
@@ -121,7 +117,11 @@ fn home_codex_uses_the_cumulative_totals_where_ccusage_trusts_last_token_usage()
     // cached and 90 out: 1300 × 5 + 1200 × 0.5 + 90 × 30 = $0.0098.
     let s = stats(&fixture_home(), "codex", "day");
     let t = &s["totals"];
-    assert_usd(f(&t["cost_usd"]), (1300.0 * 5.0 + 1200.0 * 0.5 + 90.0 * 30.0) * M, "revisit");
+    assert_usd(
+        f(&t["cost_usd"]),
+        (1300.0 * 5.0 + 1200.0 * 0.5 + 90.0 * 30.0) * M,
+        "revisit",
+    );
     assert_eq!(
         (
             u(&t["tokens"]["input"]),
@@ -144,7 +144,10 @@ fn home_codex_uses_the_cumulative_totals_where_ccusage_trusts_last_token_usage()
         output: u(&v20["totals"]["outputTokens"]) as u64,
         ..Default::default()
     };
-    assert_eq!((theirs.input, theirs.cache_read, theirs.output), (2100, 1400, 140));
+    assert_eq!(
+        (theirs.input, theirs.cache_read, theirs.output),
+        (2100, 1400, 140)
+    );
     assert_usd(
         revisit::pricing::turn_cost(gpt55, &theirs),
         f(&v20["totals"]["costUSD"]),
@@ -172,7 +175,10 @@ fn shared_claude_equals_ccusage_20_with_the_fork_counted_once() {
     assert_eq!(u(&t["tokens"]["input"]), u(&vt["inputTokens"]));
     assert_eq!(u(&t["tokens"]["output"]), u(&vt["outputTokens"]));
     assert_eq!(u(&t["tokens"]["cache_read"]), u(&vt["cacheReadTokens"]));
-    assert_eq!(u(&t["tokens"]["cache_write"]), u(&vt["cacheCreationTokens"]));
+    assert_eq!(
+        u(&t["tokens"]["cache_write"]),
+        u(&vt["cacheCreationTokens"])
+    );
 
     // Per session, equal, but for the fork: 1a292194 (`--fork-session` of c0ef3c2d) starts
     // with copies of c0ef3c2d's three requests (same message.id, requestId, uuid and
@@ -260,7 +266,10 @@ fn shared_codex_equals_ccusage_20() {
     assert_eq!(u(&t["tokens"]["input"]), u(&vt["inputTokens"]));
     assert_eq!(u(&t["tokens"]["cache_read"]), u(&vt["cacheReadTokens"]));
     assert_eq!(u(&t["tokens"]["output"]), u(&vt["outputTokens"]));
-    assert_eq!(u(&t["tokens"]["reasoning"]), u(&vt["reasoningOutputTokens"]));
+    assert_eq!(
+        u(&t["tokens"]["reasoning"]),
+        u(&vt["reasoningOutputTokens"])
+    );
     let rows = v20["sessions"].as_array().unwrap();
     assert_eq!(rows.len(), 3);
     for row in rows {
@@ -302,8 +311,14 @@ fn shared_pi_opencode_gemini_against_ccusage_20() {
     assert_usd(f(&t["cost_usd"]), f(&vt["totalCost"]) - 0.00217113, "pi");
     assert_eq!(u(&t["tokens"]["input"]), u(&vt["inputTokens"]) - 898);
     assert_eq!(u(&t["tokens"]["output"]), u(&vt["outputTokens"]) - 80);
-    assert_eq!(u(&t["tokens"]["cache_read"]), u(&vt["cacheReadTokens"]) - 1989);
-    assert_eq!(u(&t["tokens"]["cache_write"]), u(&vt["cacheCreationTokens"]));
+    assert_eq!(
+        u(&t["tokens"]["cache_read"]),
+        u(&vt["cacheReadTokens"]) - 1989
+    );
+    assert_eq!(
+        u(&t["tokens"]["cache_write"]),
+        u(&vt["cacheCreationTokens"])
+    );
 
     // OpenCode records its cost too; its fork copies messages under new ids, so both count
     // them. Equal, but revisit's output includes reasoning (84 tokens), as everywhere.

@@ -402,3 +402,116 @@ fn demo_lists_sessions_of_every_agent() {
     assert_eq!(agents, all, "the demo has sessions of every agent");
     assert!(v.as_array().unwrap().iter().all(|s| s["parse_errors"] == 0));
 }
+
+#[test]
+fn stats_json_shape_and_groupings() {
+    let scratch = tempfile::tempdir().unwrap();
+    let home = fixture_home();
+    let sums = [
+        "cost_usd",
+        "messages",
+        "prompts",
+        "sessions",
+        "tokens",
+        "tool_calls",
+        "turns",
+        "unpriced_turns",
+    ];
+    let token_keys = [
+        "cache_read",
+        "cache_write",
+        "cache_write_1h",
+        "input",
+        "output",
+        "reasoning",
+    ];
+    let mut total_cost = None;
+    for by in [
+        "day", "week", "month", "project", "model", "agent", "session",
+    ] {
+        let out = revisit(&home, scratch.path())
+            .args(["stats", "--json", "--utc", "--by", by])
+            .output()
+            .unwrap();
+        let v = json(&out);
+        let mut k = keys(&v);
+        k.sort();
+        assert_eq!(
+            k,
+            [
+                "by",
+                "cost_mode",
+                "groups",
+                "time_zone",
+                "totals",
+                "unpriced_models"
+            ]
+        );
+        assert_eq!(v["by"], by);
+        assert_eq!(v["cost_mode"], "auto");
+        assert_eq!(v["time_zone"], "UTC");
+        let mut tk = keys(&v["totals"]);
+        tk.sort();
+        assert_eq!(tk, sums);
+        let mut kk = keys(&v["totals"]["tokens"]);
+        kk.sort();
+        assert_eq!(kk, token_keys);
+        // the same totals whatever the grouping
+        let cost = v["totals"]["cost_usd"].as_f64().unwrap();
+        assert_eq!(*total_cost.get_or_insert(cost), cost, "{by}");
+        let groups = v["groups"].as_array().unwrap();
+        assert!(!groups.is_empty(), "{by}");
+        let mut sum = 0.0;
+        for g in groups {
+            let mut gk = keys(g);
+            gk.sort();
+            let mut want: Vec<&str> = sums.to_vec();
+            want.extend(["key", "label"]);
+            want.sort();
+            assert_eq!(gk, want, "{by}");
+            sum += g["cost_usd"].as_f64().unwrap();
+        }
+        assert!(
+            (sum - cost).abs() < 1e-5,
+            "{by}: groups add up to the total"
+        );
+    }
+    // 5 sessions, 3 days of activity (UTC), 2 agents, the costs of tests/cost_rules.rs and
+    // tests/cli.rs: Claude $0.00244725, Codex $0.0098
+    let out = revisit(&home, scratch.path())
+        .args(["stats", "--json", "--utc", "--by", "agent"])
+        .output()
+        .unwrap();
+    let v = json(&out);
+    assert_eq!(v["totals"]["sessions"], 5);
+    let agents: Vec<(&str, f64)> = v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["key"].as_str().unwrap(), g["cost_usd"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(agents, [("codex", 0.0098), ("claude", 0.002447)]);
+    // a range: only 2026-11-21 (one Claude request, sonnet: 5 in, 5 out = $0.00009)
+    let out = revisit(&home, scratch.path())
+        .args([
+            "stats",
+            "--json",
+            "--utc",
+            "--since",
+            "2026-11-21",
+            "--until",
+            "2026-11-21",
+        ])
+        .output()
+        .unwrap();
+    let v = json(&out);
+    assert_eq!(v["totals"]["cost_usd"], 0.00009);
+    assert_eq!(v["groups"].as_array().unwrap().len(), 1);
+    // the table for people names the same figures
+    let out = revisit(&home, scratch.path())
+        .args(["stats", "--utc", "--by", "agent"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("codex") && text.contains("$0.010"), "{text}");
+}

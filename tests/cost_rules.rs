@@ -178,7 +178,10 @@ fn claude_long_context_tier_one_hour_writes_and_unpriced_models() {
     assert_eq!(s["tokens"]["input"], 10100);
 
     let stats = run(home.path(), &["stats", "--json", "--by", "model"]);
-    assert_eq!(stats["unpriced_models"], serde_json::json!(["acme-coder-7b"]));
+    assert_eq!(
+        stats["unpriced_models"],
+        serde_json::json!(["acme-coder-7b"])
+    );
     assert_eq!(stats["totals"]["unpriced_turns"], 1);
     let models: Vec<(&str, f64, u64)> = stats["groups"]
         .as_array()

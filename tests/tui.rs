@@ -83,6 +83,28 @@ impl Harness {
                     generation,
                     hits: search_sessions(&self.reader, &query, now, 500).unwrap(),
                 },
+                Effect::Stats {
+                    generation,
+                    sessions,
+                    chosen,
+                    range,
+                    by,
+                    tz,
+                } => {
+                    let by_key: std::collections::HashMap<&str, &revisit::model::Session> = chosen
+                        .iter()
+                        .map(|&i| (sessions[i].key.as_str(), &sessions[i]))
+                        .collect();
+                    let rows = self.reader.usage_rows(&|k| by_key.contains_key(k)).unwrap();
+                    let pricer = revisit::cost::pricer(&revisit::config::Config::default(), None).0;
+                    let (stats, top) =
+                        revisit::stats::for_pane(&rows, &by_key, &range, by, tz, pricer.as_ref());
+                    Msg::Stats {
+                        generation,
+                        stats: std::sync::Arc::new(stats),
+                        top,
+                    }
+                }
                 _ => continue,
             };
             queue.extend(update(&mut self.state, msg));
@@ -253,4 +275,30 @@ fn unknown_filter_error_80x24() {
     h.key(KeyCode::Char('/'));
     h.type_text("colour:red");
     insta::assert_snapshot!(h.render().backend());
+}
+
+#[test]
+fn stats_pane_80x24_and_140x40() {
+    for (w, h) in [(80, 24), (140, 40)] {
+        let mut t = Harness::new(w, h, None);
+        t.key(KeyCode::Char('$'));
+        insta::assert_snapshot!(format!("stats_{w}x{h}"), t.render().backend());
+        // by model, then the most expensive session opens on Enter
+        t.key(KeyCode::Char('b'));
+        t.key(KeyCode::Char('b'));
+        t.key(KeyCode::Char('b'));
+        t.key(KeyCode::Char('b'));
+        insta::assert_snapshot!(format!("stats_by_model_{w}x{h}"), t.render().backend());
+    }
+}
+
+#[test]
+fn stats_pane_opens_the_most_expensive_session() {
+    let mut t = Harness::new(140, 40, None);
+    t.key(KeyCode::Char('$'));
+    t.key(KeyCode::Enter);
+    let screen = format!("{:?}", t.render().backend());
+    // session 0199aaaa (Codex, $0.0098) costs the most
+    assert!(screen.contains("Test triage"), "{screen}");
+    assert_eq!(t.state.mode(), revisit::app::keymap::Mode::Transcript);
 }

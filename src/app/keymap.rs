@@ -565,7 +565,14 @@ impl Keymap {
             self.bindings(*m)
                 .iter()
                 .find(|b| b.action == action)
-                .and_then(|b| b.keys.first().map(|k| (k.to_string(), b.desc)))
+                // the part before a colon: "fold level: folded, …" is "fold level"
+                .and_then(|b| {
+                    let short = match b.desc.split_once(": ") {
+                        Some((head, _)) if !head.contains('(') => head,
+                        _ => b.desc,
+                    };
+                    b.keys.first().map(|k| (k.to_string(), short))
+                })
         })
     }
 }

@@ -175,24 +175,12 @@ fn query_loop(
                 .collect();
             let msg = match r.usage_rows(&|k| by_key.contains_key(k)) {
                 Ok(rows) => {
-                    let st = crate::stats::compute(&rows, &by_key, &range, by, tz, pricer.as_ref());
-                    let top = if by == crate::stats::By::Session {
-                        st.groups.clone()
-                    } else {
-                        crate::stats::compute(
-                            &rows,
-                            &by_key,
-                            &range,
-                            crate::stats::By::Session,
-                            tz,
-                            pricer.as_ref(),
-                        )
-                        .groups
-                    };
+                    let (st, top) =
+                        crate::stats::for_pane(&rows, &by_key, &range, by, tz, pricer.as_ref());
                     Msg::Stats {
                         generation,
                         stats: Arc::new(st),
-                        top: top.into_iter().take(50).collect(),
+                        top,
                     }
                 }
                 Err(e) => Msg::QueryFailed {

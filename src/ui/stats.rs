@@ -64,7 +64,7 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, v: &StatsView, theme:
         ]),
         Line::from(Span::styled(
             format!(
-                "tokens: input {} · output {} (thinking {}) · cache read {} · cache write {}",
+                "tokens: in {} · out {} ({} thinking) · cache {} read, {} written",
                 human(t.tokens.input),
                 human(t.tokens.output),
                 human(t.tokens.reasoning),
@@ -121,9 +121,16 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, v: &StatsView, theme:
 
 fn render_charts(f: &mut Frame, area: Rect, st: &Stats, theme: &Theme) {
     let mut lines: Vec<Line> = Vec::new();
-    let models_h = 5u16.min(area.height / 4);
+    let models_h = 5u16
+        .min(area.height / 4)
+        .max(area.height.saturating_sub(16 + 2 + 3))
+        .min(8);
     let spark_h = 2u16;
-    let chart_h = area.height.saturating_sub(models_h + spark_h + 3).max(3);
+    // a chart taller than 16 rows says no more, and leaves the models less room
+    let chart_h = area
+        .height
+        .saturating_sub(models_h + spark_h + 3)
+        .clamp(3, 16);
     // cost per day: the last days that fit, one column each, with a labelled scale
     let axis_w = 9usize;
     let cols = (area.width as usize).saturating_sub(axis_w + 1).max(1);
@@ -148,10 +155,12 @@ fn render_charts(f: &mut Frame, area: Rect, st: &Stats, theme: &Theme) {
         (bar_cols, 0)
     };
     let max = days.iter().map(|d| d.1).fold(0.0f64, f64::max);
-    lines.push(Line::from(Span::styled(
-        format!("cost per day ({} days)", days.len()),
-        theme.header,
-    )));
+    let shown = if days.len() < st.daily.len() {
+        format!("cost per day (the last {} days)", days.len())
+    } else {
+        "cost per day".to_string()
+    };
+    lines.push(Line::from(Span::styled(shown, theme.header)));
     let h = chart_h as usize;
     for row in 0..h {
         // the scale: the top, the middle and zero
