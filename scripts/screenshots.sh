@@ -107,3 +107,5 @@ want help && shot help dark 140 40 Enter '?' wait:"Keys"
 # The light theme.
 want light && shot light light 140 40 \
     / type:"rounding bug" sleep:0.6 Enter Enter wait:"⚙" z z wait:"everything open"
+# Cost and token stats of every session, by model.
+want stats && shot stats dark 140 40 '$' wait:"cost per day" b b b b wait:"by model"

@@ -757,26 +757,28 @@ fn print_stats(out: &mut impl Write, st: &crate::stats::Stats) -> Result<()> {
         .max(st.by.as_str().len());
     writeln!(
         out,
-        "{}  {:>8}  {:>8}  {:>10}  {:>10}",
+        "{}  {:>8}  {:>8}  {:>8}  {:>10}  {:>10}",
         crate::text::pad(&st.by.as_str().to_uppercase(), w),
         "SESSIONS",
         "PROMPTS",
+        "REQUESTS",
         "TOKENS",
         "COST"
     )?;
     for g in &st.groups {
-        let cost = crate::text::money(Some(g.sums.cost_usd));
-        let cost = if g.sums.unpriced_turns > 0 {
-            format!("{cost}+")
-        } else {
-            cost
-        };
+        let cost = crate::ui::stats::cost_label(g.sums.cost_usd, g.sums.unpriced_turns);
         writeln!(
             out,
-            "{}  {:>8}  {:>8}  {:>10}  {:>10}",
+            "{}  {:>8}  {:>8}  {:>8}  {:>10}  {:>10}",
             crate::text::pad(&crate::text::fit(&sanitize::one_line(&g.label), w), w),
             g.sums.sessions,
-            g.sums.prompts,
+            // prompts have no model
+            if st.by == crate::stats::By::Model {
+                "-".to_string()
+            } else {
+                g.sums.prompts.to_string()
+            },
+            g.sums.turns,
             g.sums.tokens.total(),
             cost
         )?;
@@ -787,8 +789,8 @@ fn print_stats(out: &mut impl Write, st: &crate::stats::Stats) -> Result<()> {
 fn print_table(out: &mut impl Write, sessions: &[Session]) -> Result<()> {
     writeln!(
         out,
-        "{:<9} {:<20} {:>5} {:>8}  {:<16} TITLE",
-        "AGENT", "UPDATED", "MSGS", "TOKENS", "PROJECT"
+        "{:<9} {:<20} {:>5} {:>8} {:>9}  {:<16} TITLE",
+        "AGENT", "UPDATED", "MSGS", "TOKENS", "COST", "PROJECT"
     )?;
     for s in sessions {
         let updated = s
@@ -802,11 +804,12 @@ fn print_table(out: &mut impl Write, sessions: &[Session]) -> Result<()> {
         };
         writeln!(
             out,
-            "{:<9} {:<20} {:>5} {:>8}  {:<16} {}",
+            "{:<9} {:<20} {:>5} {:>8} {:>9}  {:<16} {}",
             s.agent.as_str(),
             updated,
             s.messages,
             tokens,
+            crate::ui::list::session_cost(s),
             sanitize::truncate_chars(&sanitize::one_line(s.project.as_deref().unwrap_or("-")), 16),
             sanitize::truncate_chars(&sanitize::one_line(&s.title), 80)
         )?;

@@ -437,6 +437,20 @@ fn strip_provider(name: &str) -> String {
     s.to_string()
 }
 
+/// A model's name for grouping and display: lower-cased, without a provider path, Bedrock
+/// prefixes and suffixes or a date (`anthropic/claude-sonnet-4-5-20250929` →
+/// `claude-sonnet-4-5`); dots stay (`gpt-5.1`).
+pub fn model_family(name: &str) -> String {
+    let stripped = strip_provider(name);
+    let s = stripped.split('@').next().unwrap_or_default();
+    let family = strip_date(s);
+    if family.is_empty() {
+        name.trim().to_string()
+    } else {
+        family.to_string()
+    }
+}
+
 /// [`strip_provider`], then without a date suffix and with dots as dashes.
 fn normalise(name: &str) -> String {
     let stripped = strip_provider(name);
@@ -648,6 +662,26 @@ mod tests {
 
     fn table() -> &'static PriceTable {
         PriceTable::embedded()
+    }
+
+    #[test]
+    fn families() {
+        for (name, family) in [
+            ("claude-sonnet-4-5-20250929", "claude-sonnet-4-5"),
+            ("anthropic/claude-sonnet-4-5", "claude-sonnet-4-5"),
+            (
+                "us.anthropic.claude-sonnet-4-20250514-v1:0",
+                "claude-sonnet-4",
+            ),
+            ("claude-sonnet-4-5@20250929", "claude-sonnet-4-5"),
+            ("openai/gpt-5.1", "gpt-5.1"),
+            ("gpt-4.1-2025-04-14", "gpt-4.1"),
+            ("GPT-5", "gpt-5"),
+            ("openai", "openai"),
+            ("<synthetic>", "<synthetic>"),
+        ] {
+            assert_eq!(model_family(name), family, "{name}");
+        }
     }
 
     fn key_of(model: &str) -> Option<&'static str> {

@@ -292,7 +292,7 @@ pub fn compute(
         if let Some(m) = &r.model
             && cost.usd > 0.0
         {
-            *models.entry(m.clone()).or_default() += cost.usd;
+            *models.entry(crate::pricing::model_family(m)).or_default() += cost.usd;
         }
         let day = bucket.map(|b| day_of(b, tz));
         if let Some(d) = day {
@@ -324,8 +324,13 @@ pub fn compute(
             // the person's messages and tool results have no model: they count in the
             // totals, not as a model of their own
             By::Model if r.model.is_none() && r.turns == 0 && r.tokens.is_empty() => continue,
+            // one row per model whatever the provider prefix or date (`anthropic/…`, `-2025…`)
             By::Model => {
-                let k = r.model.clone().unwrap_or_else(|| "(no model)".into());
+                let k = r
+                    .model
+                    .as_deref()
+                    .map(crate::pricing::model_family)
+                    .unwrap_or_else(|| "(no model)".into());
                 (k.clone(), k)
             }
             By::Agent => {

@@ -195,7 +195,10 @@ fn claude_long_context_tier_one_hour_writes_and_unpriced_models() {
             )
         })
         .collect();
-    assert_eq!(models, [(sonnet, 0.39, 0), ("acme-coder-7b", 0.0, 1)]);
+    assert_eq!(
+        models,
+        [("claude-sonnet-4-5", 0.39, 0), ("acme-coder-7b", 0.0, 1)]
+    );
 
     // a price in config.toml prices it (per million tokens): 100 × 1 + 10 × 2 = 120
     let scratch = tempfile::tempdir().unwrap();

@@ -193,7 +193,7 @@ fn session_line(
     if c.cost > 0 {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(
-            format!("{:>w$}", money(s.cost_usd), w = c.cost),
+            format!("{:>w$}", session_cost(s), w = c.cost),
             theme.muted,
         ));
     }
@@ -409,6 +409,17 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     }
 }
 
+/// A session's cost for the list: `-` without usage, `?` when none of it has a price, a
+/// trailing `+` when part of it has none (the figure is a lower bound).
+pub fn session_cost(s: &crate::model::Session) -> String {
+    match (s.cost_usd, s.unpriced_turns) {
+        (None, 0) => "-".into(),
+        (None, _) => "?".into(),
+        (Some(c), 0) => money(Some(c)),
+        (Some(c), _) => format!("{}+", money(Some(c))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -447,6 +458,16 @@ mod tests {
         assert_eq!(human(12_345), "12.3k");
         assert_eq!(human(4_100_000), "4.1M");
         assert_eq!(money(None), "-");
+        let mut s = crate::model::test_session(1);
+        s.cost_usd = None;
+        s.unpriced_turns = 0;
+        assert_eq!(session_cost(&s), "-", "no usage");
+        s.unpriced_turns = 2;
+        assert_eq!(session_cost(&s), "?", "usage, no price");
+        s.cost_usd = Some(0.5);
+        assert_eq!(session_cost(&s), "$0.500+", "part priced: at least");
+        s.unpriced_turns = 0;
+        assert_eq!(session_cost(&s), "$0.500");
         assert_eq!(money(Some(1.234)), "$1.23");
         assert_eq!(money(Some(0.0042)), "$0.004");
     }

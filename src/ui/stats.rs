@@ -15,9 +15,13 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 /// Eighths of a block, for bars.
 const BARS: [&str; 9] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
 
-fn cost_label(usd: f64, unpriced: u64) -> String {
-    let m = money(Some(usd));
-    if unpriced > 0 { format!("{m}+") } else { m }
+/// As in the list: `?` when nothing has a price, a `+` when part of it has none.
+pub fn cost_label(usd: f64, unpriced: u64) -> String {
+    match unpriced {
+        0 => money(Some(usd)),
+        _ if usd == 0.0 => "?".into(),
+        _ => format!("{}+", money(Some(usd))),
+    }
 }
 
 pub fn render(f: &mut Frame, area: Rect, state: &AppState, v: &StatsView, theme: &Theme) {
