@@ -147,9 +147,26 @@ pub struct TranscriptState {
 impl TranscriptState {
     /// Forget the session shown (a new one is loading).
     pub fn reset(&mut self, key: String, generation: u64) {
-        let keep = (self.width, self.rows, self.tz, self.level, self.thinking);
+        // the screen and the settings stay; the content goes
+        let pricer = self.pricer.take();
+        let keep = (
+            self.width,
+            self.rows,
+            self.tz,
+            self.syntax,
+            self.level,
+            self.thinking,
+        );
         *self = TranscriptState::default();
-        (self.width, self.rows, self.tz, self.level, self.thinking) = keep;
+        (
+            self.width,
+            self.rows,
+            self.tz,
+            self.syntax,
+            self.level,
+            self.thinking,
+        ) = keep;
+        self.pricer = pricer;
         self.key = Some(key);
         self.generation = generation;
         self.loading = true;
@@ -1000,6 +1017,36 @@ mod tests {
         let units = Arc::new(units::build(&messages));
         t.set_content(shared(messages), units);
         t
+    }
+
+    #[test]
+    fn opening_another_session_keeps_the_prices_and_colours() {
+        let mut t = TranscriptState {
+            pricer: Some(crate::cost::pricer(&crate::config::Config::default(), None).0),
+            syntax: crate::render::SyntaxTheme::Light,
+            ..TranscriptState::default()
+        };
+        t.reset("a".into(), 1);
+        t.reset("b".into(), 2);
+        assert!(t.pricer.is_some());
+        assert_eq!(t.syntax, crate::render::SyntaxTheme::Light);
+        // and a turn's header shows its cost: sonnet 4.5, 1000 in and 100 out = $0.0045
+        let mut m = Message::new(Role::Assistant);
+        m.model = Some("claude-sonnet-4-5".into());
+        m.usage = Some(crate::model::TokenUsage {
+            input: 1000,
+            output: 100,
+            ..Default::default()
+        });
+        m.blocks.push(Block::Text { text: "ok".into() });
+        t.resize(80, 10);
+        let units = Arc::new(units::build(std::slice::from_ref(&m)));
+        t.set_content(shared(vec![m]), units);
+        assert!(
+            screen(&t).iter().any(|l| l.contains("$0.005")),
+            "{:?}",
+            screen(&t)
+        );
     }
 
     fn screen(t: &TranscriptState) -> Vec<String> {
