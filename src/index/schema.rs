@@ -69,7 +69,9 @@ CREATE TABLE messages(
     rev           INTEGER NOT NULL,
     UNIQUE(part_id, seq)
 );
-CREATE INDEX messages_leaf ON messages(leaf) WHERE leaf IS NOT NULL;
+-- (leaf, time, part_id): finding the copies of a message (see writer::rebuild_usage) reads
+-- only the index
+CREATE INDEX messages_leaf ON messages(leaf, time, part_id) WHERE leaf IS NOT NULL;
 
 -- The message itself, see index::body (plain or zstd-compressed JSON); id = messages.id.
 -- Kept apart so that the rows aggregates scan stay narrow.
