@@ -85,14 +85,6 @@ pub fn pricer(
     mode: Option<CostMode>,
 ) -> (Arc<TablePricer>, Vec<String>) {
     let (table, warnings) = PriceTable::embedded().with_overrides(&config.pricing);
-    let mode = mode
-        .or_else(|| {
-            config
-                .pricing
-                .cost_mode
-                .as_deref()
-                .and_then(|m| m.parse().ok())
-        })
-        .unwrap_or_default();
+    let mode = mode.unwrap_or_else(|| config.pricing.cost_mode());
     (Arc::new(TablePricer { table, mode }), warnings)
 }

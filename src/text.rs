@@ -109,6 +109,18 @@ pub fn money(c: Option<f64>) -> String {
     }
 }
 
+/// A cost that may be partly unknown: `-` without usage, `?` when none of it has a price, a
+/// trailing `+` when part of it has none (the figure is a lower bound).
+pub fn cost_or_unpriced(usd: Option<f64>, unpriced: u64) -> String {
+    match (usd, unpriced) {
+        (None, 0) => "-".into(),
+        (None, _) => "?".into(),
+        (Some(c), 0) => money(Some(c)),
+        (Some(0.0), _) => "?".into(),
+        (Some(c), _) => format!("{}+", money(Some(c))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

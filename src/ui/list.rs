@@ -409,15 +409,9 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     }
 }
 
-/// A session's cost for the list: `-` without usage, `?` when none of it has a price, a
-/// trailing `+` when part of it has none (the figure is a lower bound).
+/// A session's cost for the list (see [`crate::text::cost_or_unpriced`]).
 pub fn session_cost(s: &crate::model::Session) -> String {
-    match (s.cost_usd, s.unpriced_turns) {
-        (None, 0) => "-".into(),
-        (None, _) => "?".into(),
-        (Some(c), 0) => money(Some(c)),
-        (Some(c), _) => format!("{}+", money(Some(c))),
-    }
+    crate::text::cost_or_unpriced(s.cost_usd, s.unpriced_turns)
 }
 
 #[cfg(test)]

@@ -17,11 +17,7 @@ const BARS: [&str; 9] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "
 
 /// As in the list: `?` when nothing has a price, a `+` when part of it has none.
 pub fn cost_label(usd: f64, unpriced: u64) -> String {
-    match unpriced {
-        0 => money(Some(usd)),
-        _ if usd == 0.0 => "?".into(),
-        _ => format!("{}+", money(Some(usd))),
-    }
+    text::cost_or_unpriced(Some(usd), unpriced)
 }
 
 pub fn render(f: &mut Frame, area: Rect, state: &AppState, v: &StatsView, theme: &Theme) {
