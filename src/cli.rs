@@ -4,7 +4,7 @@ use crate::config::{Config, Env};
 use crate::export::{self, SessionJson, ShowJson};
 use crate::index::query::{FindError, ListQuery, Reader};
 use crate::index::writer::{Progress, RefreshReport, Writer};
-use crate::model::{Agent, Session};
+use crate::model::{Agent, Session, shell_quote};
 use crate::sanitize;
 use crate::search::Matcher;
 use crate::search::list::{self, Haystacks, SortKey};
@@ -143,6 +143,34 @@ pub enum Command {
         json: bool,
         /// Optional query, as for `list`: only the sessions it finds count.
         query: Vec<String>,
+    },
+    /// Resume a session with its agent's own CLI, in the session's directory (or print the
+    /// command and directory it would use).
+    #[command(
+        long_about = "Resume a session with its agent's own CLI: the agent's resume flag, run in \
+        the session's directory with this terminal. revisit waits and exits with the agent's exit \
+        code.\n\nBefore anything runs, revisit checks that the program is installed (config.toml \
+        can name it, add arguments and set variables: [agents.<name>] program, args, env), that \
+        the session's directory exists, and that no live process holds the session (agsh). When \
+        the directory is gone, --here resumes from the current directory where the agent can \
+        (Claude Code by the file's path, Codex, agsh)."
+    )]
+    Resume {
+        /// `agent:id`, an id, or a unique prefix of one.
+        id: String,
+        /// The agent's continue-latest flag in the session's directory, instead of this session.
+        #[arg(long = "continue")]
+        continue_latest: bool,
+        /// Print the command and the directory instead of running them.
+        #[arg(long)]
+        print: bool,
+        /// Print them as JSON (implies --print).
+        #[arg(long)]
+        json: bool,
+        /// When the session's directory is gone: resume from the current directory, where the
+        /// agent can.
+        #[arg(long)]
+        here: bool,
     },
     /// Explain where revisit looked and what it could not read.
     Doctor {
@@ -646,6 +674,93 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<i32> {
             // the config Context loaded came from --config, or from the default location
             let explicit = ctx.registry.config.path.as_deref();
             config_command(show, &ctx.registry.env, explicit, &mut out)
+        }
+        Command::Resume {
+            id,
+            continue_latest,
+            print,
+            json,
+            here,
+        } => {
+            let (reader, _) = ctx.refreshed(false)?;
+            let session = match reader.find(&id) {
+                Ok(s) => ctx.registry.with_resume(s),
+                Err(FindError::Lookup(e)) => {
+                    eprintln!("revisit: {e}");
+                    return Ok(EXIT_USAGE);
+                }
+                Err(FindError::Index(e)) => return Err(e.into()),
+            };
+            drop(reader);
+            let kind = if continue_latest {
+                crate::resume::Kind::Continue
+            } else {
+                crate::resume::Kind::Resume
+            };
+            let sys = crate::resume::RealSystem { env: &ctx.env };
+            let plan = match crate::resume::plan(&session, kind, &ctx.registry, &ctx.config, &sys) {
+                Ok(p) => p,
+                Err(crate::resume::Refusal::DirectoryGone {
+                    elsewhere: Some(p), ..
+                }) if here => *p,
+                Err(e) => {
+                    let elsewhere = match &e {
+                        crate::resume::Refusal::DirectoryGone {
+                            elsewhere: Some(p), ..
+                        } => Some(p.as_ref()),
+                        _ => None,
+                    };
+                    if json {
+                        let doc = serde_json::json!({
+                            "error": e.to_string(),
+                            "elsewhere": elsewhere,
+                        });
+                        serde_json::to_writer_pretty(&mut out, &doc)?;
+                        writeln!(out)?;
+                    }
+                    eprintln!("revisit: {}", sanitize::one_line(&e.to_string()));
+                    if let Some(p) = elsewhere {
+                        eprintln!(
+                            "revisit: --here runs it from this directory: {}",
+                            sanitize::one_line(&p.shell_line())
+                        );
+                    }
+                    return Ok(1);
+                }
+            };
+            if json {
+                serde_json::to_writer_pretty(&mut out, &plan)?;
+                writeln!(out)?;
+                return Ok(0);
+            }
+            if print {
+                let words: Vec<String> = plan.argv.iter().map(|a| shell_quote(a)).collect();
+                writeln!(
+                    out,
+                    "cwd:  {}",
+                    sanitize::one_line(&plan.cwd.to_string_lossy())
+                )?;
+                writeln!(out, "argv: {}", sanitize::one_line(&words.join(" ")))?;
+                for (k, v) in &plan.env {
+                    writeln!(out, "env:  {k}={}", sanitize::one_line(&shell_quote(v)))?;
+                }
+                if let Some(n) = &plan.note {
+                    writeln!(out, "note: {}", sanitize::one_line(n))?;
+                }
+                return Ok(0);
+            }
+            if let Some(n) = &plan.note {
+                eprintln!("revisit: {}", sanitize::one_line(n));
+            }
+            out.flush()?;
+            drop(out);
+            match crate::child::run_foreground(&mut plan.command()) {
+                Ok(status) => Ok(crate::child::exit_code(&status)),
+                Err(e) => {
+                    eprintln!("revisit: cannot run {}: {e}", plan.program.display());
+                    Ok(1)
+                }
+            }
         }
         Command::Doctor { json } => {
             let (reader, report) = ctx.refreshed(false)?;

@@ -145,6 +145,17 @@ pub struct AgentConfig {
     pub url: Option<String>,
     /// The session token for that server (sent as the `profclaw_session` cookie).
     pub token: Option<String>,
+    /// Resume: the agent's program (a name looked up on `PATH`, or a path; `~/` expands).
+    pub program: Option<String>,
+    /// Resume: arguments added after the agent's own (for example a permission mode).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+    /// Resume: environment variables set for the agent.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
+    /// Resume (agsh): the flag that takes a session id, `-c` (agsh 0.11) or `-s` (its older
+    /// documentation). Unset: read once from the installed program's `--help`.
+    pub resume_flag: Option<String>,
 }
 
 impl Default for AgentConfig {
@@ -156,6 +167,10 @@ impl Default for AgentConfig {
             server_dir: None,
             url: None,
             token: None,
+            program: None,
+            args: Vec::new(),
+            env: BTreeMap::new(),
+            resume_flag: None,
         }
     }
 }
@@ -368,10 +383,22 @@ impl Config {
     /// outside `[keys]` fail; everything else that cannot be used is a warning.
     pub fn parse(text: &str) -> Result<Config, String> {
         let mut cfg: Config = toml::from_str(text).map_err(|e| e.to_string())?;
-        for name in cfg.agents.keys() {
-            if name.parse::<Agent>().is_err() {
+        for (name, a) in &cfg.agents {
+            let agent = name.parse::<Agent>();
+            if agent.is_err() {
                 cfg.warnings
                     .push(format!("[agents.{name}]: unknown agent, ignored"));
+            }
+            if let Some(f) = &a.resume_flag {
+                if agent.is_ok_and(|a| a != Agent::Agsh) {
+                    cfg.warnings.push(format!(
+                        "[agents.{name}] resume_flag: only agsh uses it, ignored"
+                    ));
+                } else if !crate::resume::valid_flag(f) {
+                    cfg.warnings.push(format!(
+                        "[agents.{name}] resume_flag = {f:?}: expected a flag such as \"-c\" or \"-s\", ignored"
+                    ));
+                }
             }
         }
         if let Some(w) = crate::ui::theme::theme_warning(cfg.theme.as_deref()) {
@@ -447,6 +474,34 @@ mod tests {
         assert!(!cfg.agent(Agent::Codex).enabled);
         assert!(cfg.agent(Agent::Pi).enabled);
         assert!(Config::parse("[agents.claude]\nbogus = 1").is_err());
+    }
+
+    #[test]
+    fn resume_settings_parse_and_bad_flags_are_warnings() {
+        let cfg = Config::parse(
+            r#"
+            [agents.claude]
+            program = "~/bin/claude"
+            args = ["--permission-mode", "plan"]
+            env = { CLAUDE_CONFIG_DIR = "/c" }
+            [agents.agsh]
+            resume_flag = "-s"
+            "#,
+        )
+        .unwrap();
+        assert!(cfg.warnings.is_empty(), "{:?}", cfg.warnings);
+        let c = cfg.agent(Agent::Claude);
+        assert_eq!(c.program.as_deref(), Some("~/bin/claude"));
+        assert_eq!(c.args, vec!["--permission-mode", "plan"]);
+        assert_eq!(c.env["CLAUDE_CONFIG_DIR"], "/c");
+        assert_eq!(cfg.agent(Agent::Agsh).resume_flag.as_deref(), Some("-s"));
+        let cfg = Config::parse(
+            "[agents.agsh]\nresume_flag = \"s; rm\"\n[agents.codex]\nresume_flag = \"-c\"\n",
+        )
+        .unwrap();
+        assert_eq!(cfg.warnings.len(), 2, "{:?}", cfg.warnings);
+        assert!(cfg.warnings[0].contains("[agents.agsh] resume_flag = \"s; rm\""));
+        assert!(cfg.warnings[1].contains("only agsh uses it"));
     }
 
     #[test]
@@ -660,6 +715,10 @@ mod tests {
                     server_dir: Some("s".into()),
                     url: Some("u".into()),
                     token: Some("t".into()),
+                    program: Some("p".into()),
+                    args: vec!["a".into()],
+                    env: [("K".to_string(), "v".to_string())].into(),
+                    resume_flag: Some("-c".into()),
                 },
             )]
             .into(),

@@ -1,6 +1,7 @@
 //! revisit: browse, search, read and resume the sessions AI coding agents leave on disk.
 
 pub mod app;
+pub mod child;
 pub mod cli;
 pub mod config;
 pub mod cost;
@@ -10,6 +11,7 @@ pub mod index;
 pub mod model;
 pub mod pricing;
 pub mod render;
+pub mod resume;
 pub mod sanitize;
 pub mod search;
 pub mod sources;

@@ -12,6 +12,24 @@ use revisit::search::Matcher;
 use revisit::search::fts::search_sessions;
 use revisit::search::list::{Haystacks, ListRequest, build_rows};
 
+/// A machine with `claude` installed, no session directory, and revisit run from `/home/u`.
+struct OnlyClaude;
+
+impl revisit::resume::System for OnlyClaude {
+    fn find_program(&self, program: &str) -> Option<std::path::PathBuf> {
+        (program == "claude").then(|| "/usr/local/bin/claude".into())
+    }
+    fn is_dir(&self, _: &std::path::Path) -> bool {
+        false
+    }
+    fn current_dir(&self) -> std::path::PathBuf {
+        "/home/u".into()
+    }
+    fn help_text(&self, _: &std::path::Path) -> Option<String> {
+        None
+    }
+}
+
 struct Harness {
     state: AppState,
     reader: Reader,
@@ -103,6 +121,28 @@ impl Harness {
                         generation,
                         stats: std::sync::Arc::new(stats),
                         top,
+                    }
+                }
+                Effect::Resume { mut session, kind } => {
+                    // the fixture home as if it were at /home/u (stable snapshots)
+                    session.source = session
+                        .source
+                        .replace(&common::fixture_home().display().to_string(), "/home/u");
+                    // the real checks on a machine where only `claude` is installed and no
+                    // session directory exists
+                    let registry = revisit::sources::Registry::new(
+                        revisit::config::Env::with_home(common::fixture_home(), &[]),
+                        revisit::config::Config::default(),
+                    );
+                    match revisit::resume::plan(
+                        &session,
+                        kind,
+                        &registry,
+                        &revisit::config::Config::default(),
+                        &OnlyClaude,
+                    ) {
+                        Ok(_) => continue,
+                        Err(e) => Msg::from_refusal(e),
                     }
                 }
                 _ => continue,
@@ -301,4 +341,54 @@ fn stats_pane_opens_the_most_expensive_session() {
     // session 0199aaaa (Codex, $0.0098) costs the most
     assert!(screen.contains("Test triage"), "{screen}");
     assert_eq!(t.state.mode(), revisit::app::keymap::Mode::Transcript);
+}
+
+#[test]
+fn resume_asks_when_the_directory_is_gone_and_refuses_what_is_not_installed() {
+    let mut h = Harness::new(80, 24, None);
+    let first = h.state.selected_session().unwrap().clone();
+    assert_eq!(first.agent, revisit::model::Agent::Claude);
+    h.key(KeyCode::Char('r'));
+    let c = h.state.confirm.clone().expect("a question");
+    assert!(c.question.contains("/home/u/"), "{}", c.question);
+    assert_eq!(c.plan.argv[..2], ["claude", "--resume"]);
+    assert_eq!(
+        c.plan.argv[2],
+        first
+            .source
+            .replace(&common::fixture_home().display().to_string(), "/home/u")
+    );
+    insta::assert_snapshot!("resume_question_80x24", h.render().backend());
+    // no: the question goes, the list is as it was
+    h.key(KeyCode::Esc);
+    assert!(h.state.confirm.is_none());
+    assert_eq!(h.state.selected_session().unwrap().key, first.key);
+    // a Codex session: not installed here, said in the status line
+    let codex = h
+        .state
+        .rows
+        .iter()
+        .position(|r| {
+            r.session()
+                .is_some_and(|i| h.state.sessions[i].agent == revisit::model::Agent::Codex)
+        })
+        .expect("a codex session");
+    while h.state.selected < codex {
+        h.key(KeyCode::Char('j'));
+    }
+    h.key(KeyCode::Char('r'));
+    assert!(h.state.confirm.is_none());
+    assert_eq!(
+        h.state.status.error.as_deref(),
+        Some("codex is not installed or not on PATH")
+    );
+    let screen = format!("{:?}", h.render().backend());
+    assert!(
+        screen.contains("codex is not installed or not on PATH"),
+        "{screen}"
+    );
+    // continue-latest needs the directory too, and offers nothing else
+    h.key(KeyCode::Char('k'));
+    h.key(KeyCode::Char('c'));
+    assert!(h.state.confirm.is_none());
 }

@@ -56,6 +56,20 @@ pub enum Msg {
         what: String,
         error: Option<String>,
     },
+    /// A session cannot be resumed as asked, but can be another way: ask first.
+    ResumeAsk {
+        question: String,
+        plan: Box<crate::resume::Plan>,
+    },
+    /// A session is not handed to its agent (why, for the status line).
+    ResumeRefused(String),
+    /// The agent the terminal was handed to has exited (or could not start).
+    ResumeDone {
+        plan: Box<crate::resume::Plan>,
+        /// How it ended (`exit 0`), or why it could not run.
+        outcome: Result<String, String>,
+        success: bool,
+    },
     /// A query failed.
     QueryFailed {
         generation: u64,
@@ -76,6 +90,23 @@ pub enum Msg {
     IndexFailed(String),
     /// The clock moved (ages in the list).
     Tick(chrono::DateTime<chrono::Utc>),
+}
+
+impl Msg {
+    /// What a refused resume becomes: a question when there is another way (a directory that
+    /// is gone, an agent that can resume from elsewhere), else a line in the status bar.
+    pub fn from_refusal(e: crate::resume::Refusal) -> Msg {
+        match e {
+            crate::resume::Refusal::DirectoryGone {
+                elsewhere: Some(ref plan),
+                ..
+            } => Msg::ResumeAsk {
+                question: e.to_string(),
+                plan: plan.clone(),
+            },
+            e => Msg::ResumeRefused(e.to_string()),
+        }
+    }
 }
 
 /// A user intent; the keymap names these in snake_case.
@@ -146,6 +177,16 @@ pub enum Action {
     StatsBy,
     /// Stats: the next date range.
     StatsRange,
+    /// Hand the terminal to the session's agent, resuming it.
+    Resume,
+    /// The agent's continue-latest flag, in the session's directory.
+    ContinueLatest,
+    /// Stop revisit like a shell job (Ctrl-Z); `fg` brings it back.
+    Suspend,
+    /// Answer yes to the question shown.
+    Confirm,
+    /// Answer no.
+    Cancel,
 }
 
 impl Action {
@@ -199,6 +240,17 @@ pub enum Effect {
     },
     /// Hand the terminal to a program and take it back when it exits.
     External(External),
+    /// Check a session's resume command (or continue-latest) and hand the terminal to it.
+    Resume {
+        session: Box<Session>,
+        kind: crate::resume::Kind,
+    },
+    /// Run a checked command (the person said yes to it).
+    RunPlan(Box<crate::resume::Plan>),
+    /// Stop revisit like a shell job until `fg`.
+    Suspend,
+    /// Bring the index up to date now (after an agent ran).
+    Reindex,
     /// Pi: load the next branch that forks at a branch notice.
     SwitchBranch {
         generation: u64,
@@ -260,7 +312,20 @@ impl PartialEq for Effect {
                 },
             ) => a == b && la == lb,
             (Effect::Stats { generation: a, .. }, Effect::Stats { generation: b, .. }) => a == b,
-            (Effect::Quit, Effect::Quit) => true,
+            (
+                Effect::Resume {
+                    session: a,
+                    kind: ka,
+                },
+                Effect::Resume {
+                    session: b,
+                    kind: kb,
+                },
+            ) => a.key == b.key && ka == kb,
+            (Effect::RunPlan(a), Effect::RunPlan(b)) => a == b,
+            (Effect::Suspend, Effect::Suspend)
+            | (Effect::Reindex, Effect::Reindex)
+            | (Effect::Quit, Effect::Quit) => true,
             _ => false,
         }
     }

@@ -20,11 +20,13 @@ pub enum Mode {
     /// The stats pane.
     Stats,
     Help,
+    /// A question waiting for yes or no (resume from another directory?).
+    Confirm,
 }
 
 impl Mode {
     /// Every mode, in the order of the help overlay.
-    pub const ALL: [Mode; 7] = [
+    pub const ALL: [Mode; 8] = [
         Mode::Global,
         Mode::List,
         Mode::Transcript,
@@ -32,6 +34,7 @@ impl Mode {
         Mode::Find,
         Mode::Stats,
         Mode::Help,
+        Mode::Confirm,
     ];
 
     /// The mode's name in `config.toml` (`[keys.<name>]`).
@@ -44,6 +47,7 @@ impl Mode {
             Mode::Find => "find",
             Mode::Stats => "stats",
             Mode::Help => "help",
+            Mode::Confirm => "confirm",
         }
     }
 
@@ -63,6 +67,7 @@ impl Mode {
             Mode::Find => "Find in transcript",
             Mode::Stats => "Stats",
             Mode::Help => "Help",
+            Mode::Confirm => "Question",
         }
     }
 }
@@ -242,6 +247,7 @@ pub const DEFAULTS: &[(Mode, &[&str], Action, &str)] = &[
     (Mode::Global, &["?"], Action::ToggleHelp, "help"),
     (Mode::Global, &["q", "ctrl-c"], Action::Quit, "quit"),
     (Mode::Global, &["tab", "shift-tab"], Action::FocusNext, "switch pane"),
+    (Mode::Global, &["ctrl-z"], Action::Suspend, "suspend (fg to come back)"),
     (Mode::List, &["j", "down"], Action::SelectNext, "next session"),
     (Mode::List, &["k", "up"], Action::SelectPrev, "previous session"),
     (Mode::List, &["pagedown", "ctrl-d"], Action::PageDown, "page down"),
@@ -249,6 +255,8 @@ pub const DEFAULTS: &[(Mode, &[&str], Action, &str)] = &[
     (Mode::List, &["home"], Action::Top, "first session"),
     (Mode::List, &["G", "end"], Action::Bottom, "last session"),
     (Mode::List, &["enter", "l", "right"], Action::Open, "open transcript"),
+    (Mode::List, &["r"], Action::Resume, "resume: in the agent's CLI"),
+    (Mode::List, &["c"], Action::ContinueLatest, "continue agent's latest here"),
     (Mode::List, &["/"], Action::Search, "filter (fuzzy)"),
     (Mode::List, &["ctrl-f", "ctrl-/", "ctrl-7", "ctrl-_"], Action::FullTextSearch, "search all text"),
     (Mode::List, &["s"], Action::CycleSort, "cycle sort"),
@@ -291,6 +299,8 @@ pub const DEFAULTS: &[(Mode, &[&str], Action, &str)] = &[
     (Mode::Transcript, &["O"], Action::OpenEditor, "open the raw file in $EDITOR"),
     (Mode::Transcript, &["b"], Action::SwitchBranch, "other branch (Pi)"),
     (Mode::Transcript, &["$"], Action::Stats, "cost and token stats"),
+    (Mode::Transcript, &["r"], Action::Resume, "resume: in the agent's CLI"),
+    (Mode::Transcript, &["c"], Action::ContinueLatest, "continue agent's latest here"),
     (Mode::Transcript, &["esc", "h", "left"], Action::Back, "back to list"),
     (Mode::Find, &["enter"], Action::KeepSearch, "keep, jump to the first hit"),
     (Mode::Find, &["esc"], Action::ClearSearch, "clear"),
@@ -305,6 +315,8 @@ pub const DEFAULTS: &[(Mode, &[&str], Action, &str)] = &[
     (Mode::Help, &["pagedown", "space"], Action::PageDown, "page down"),
     (Mode::Help, &["pageup"], Action::PageUp, "page up"),
     (Mode::Help, &["esc", "?", "q", "enter"], Action::ToggleHelp, "close help"),
+    (Mode::Confirm, &["y", "enter"], Action::Confirm, "yes"),
+    (Mode::Confirm, &["n", "esc", "q"], Action::Cancel, "no"),
 ];
 
 impl Default for Keymap {

@@ -279,6 +279,13 @@ impl SearchBox {
     }
 }
 
+/// A question waiting for yes or no, and what yes runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    pub question: String,
+    pub plan: Box<crate::resume::Plan>,
+}
+
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub keymap: Keymap,
@@ -319,6 +326,8 @@ pub struct AppState {
     /// The last breakdown and range chosen (the pane opens with them).
     pub stats_choice: (crate::stats::By, StatsRange),
     pub status: Status,
+    /// A yes/no question over everything (resume from another directory?).
+    pub confirm: Option<Confirm>,
     /// A line across the top (the demo notice).
     pub banner: Option<String>,
     /// Generation counter for queries; replies with an older generation are dropped.
@@ -356,6 +365,7 @@ impl AppState {
             stats: None,
             stats_choice: Default::default(),
             status: Status::default(),
+            confirm: None,
             banner,
             generation: 0,
             list_generation: 0,
@@ -366,7 +376,9 @@ impl AppState {
     }
 
     pub fn mode(&self) -> Mode {
-        if self.help {
+        if self.confirm.is_some() {
+            Mode::Confirm
+        } else if self.help {
             Mode::Help
         } else if self.stats.is_some() {
             Mode::Stats

@@ -23,6 +23,8 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             if ev.kind == KeyEventKind::Release {
                 return fx;
             }
+            // an error stays until the next key
+            state.status.error = None;
             let mode = state.mode();
             if let Some(action) = state.keymap.resolve(mode, &ev) {
                 apply(state, action, &mut fx);
@@ -170,6 +172,39 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 .filter(|(_, m)| matches!(m, crate::watch::Mode::Polling { .. }))
                 .count();
             state.status.watching = Some((modes.len(), polled));
+        }
+        Msg::ResumeAsk { question, plan } => {
+            state.confirm = Some(super::state::Confirm { question, plan });
+        }
+        Msg::ResumeRefused(why) => state.status.error = Some(why),
+        Msg::ResumeDone {
+            plan,
+            outcome,
+            success,
+        } => {
+            let name = plan.name();
+            match outcome {
+                Ok(how) if success => {
+                    let note = plan.note.as_deref().map(|n| format!(" · {n}"));
+                    state.status.info = Some(format!(
+                        "back from {name} ({how}){}",
+                        note.unwrap_or_default()
+                    ));
+                }
+                Ok(how) => state.status.error = Some(format!("{name} ended with {how}")),
+                Err(e) => state.status.error = Some(e),
+            }
+            // what the agent wrote: indexed now, and the session shown at its new end
+            fx.push(Effect::Reindex);
+            if state.transcript.key.as_deref() == Some(plan.session.as_str()) {
+                state.generation += 1;
+                state.transcript.generation = state.generation;
+                state.transcript.jump_end = true;
+                fx.push(Effect::LoadTranscript {
+                    generation: state.generation,
+                    key: plan.session.clone(),
+                });
+            }
         }
         Msg::ExternalDone { what, error } => match error {
             Some(e) => state.status.error = Some(format!("{what}: {e}")),
@@ -384,6 +419,22 @@ fn select_edge(state: &mut AppState, bottom: bool, fx: &mut Vec<Effect>) {
 
 fn apply(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) {
     let list_page = state.list_capacity();
+    if action == Action::Suspend {
+        fx.push(Effect::Suspend);
+        return;
+    }
+    if let Some(c) = state.confirm.take() {
+        match action {
+            Action::Confirm => fx.push(Effect::RunPlan(c.plan)),
+            Action::Cancel => state.status.info = Some("not resumed".into()),
+            Action::Quit => {
+                state.quit = true;
+                fx.push(Effect::Quit);
+            }
+            _ => state.confirm = Some(c), // the question stays until it is answered
+        }
+        return;
+    }
     if state.mode() == Mode::Find {
         find_action(state, action, fx);
         return;
@@ -505,6 +556,21 @@ fn apply(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) {
                 ..Default::default()
             });
             request_stats(state, fx);
+        }
+        Action::Resume | Action::ContinueLatest => {
+            let session = match state.focus {
+                Focus::List => state.selected_session(),
+                Focus::Transcript => state.transcript_session(),
+            };
+            let Some(s) = session else { return };
+            fx.push(Effect::Resume {
+                session: Box::new(s.clone()),
+                kind: if action == Action::Resume {
+                    crate::resume::Kind::Resume
+                } else {
+                    crate::resume::Kind::Continue
+                },
+            });
         }
         Action::CopyId | Action::CopyResume => {
             let session = match state.focus {
@@ -1372,5 +1438,170 @@ mod tests {
             !fx.iter()
                 .any(|e| matches!(e, Effect::LoadTranscript { .. }))
         );
+    }
+
+    fn plan_for(key: &str, note: Option<&str>) -> crate::resume::Plan {
+        crate::resume::Plan {
+            agent: crate::model::Agent::Claude,
+            session: key.into(),
+            kind: crate::resume::Kind::Resume,
+            argv: vec!["claude".into(), "--resume".into(), "/x/id1.jsonl".into()],
+            program: "/usr/bin/claude".into(),
+            cwd: "/here".into(),
+            env: Default::default(),
+            note: note.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn r_and_c_resume_the_selected_or_shown_session_and_ctrl_z_suspends() {
+        let mut s = state((140, 40), 3);
+        step(&mut s, key(KeyCode::Char('j')));
+        let fx = step(&mut s, key(KeyCode::Char('r')));
+        assert!(
+            matches!(&fx[..], [Effect::Resume { session, kind: crate::resume::Kind::Resume }] if session.key == "claude:id1"),
+            "{fx:?}"
+        );
+        let fx = step(&mut s, key(KeyCode::Char('c')));
+        assert!(
+            matches!(&fx[..], [Effect::Resume { session, kind: crate::resume::Kind::Continue }] if session.key == "claude:id1"),
+            "{fx:?}"
+        );
+        // in the transcript: the session shown
+        step(&mut s, key(KeyCode::Enter));
+        assert_eq!(s.focus, Focus::Transcript);
+        let fx = step(&mut s, key(KeyCode::Char('r')));
+        assert!(
+            matches!(&fx[..], [Effect::Resume { session, .. }] if session.key == "claude:id1"),
+            "{fx:?}"
+        );
+        let fx = step(
+            &mut s,
+            Msg::Key(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL)),
+        );
+        assert_eq!(fx, vec![Effect::Suspend]);
+    }
+
+    #[test]
+    fn a_question_waits_for_yes_or_no() {
+        let mut s = state((140, 40), 3);
+        let plan = plan_for("claude:id0", Some("moved"));
+        step(
+            &mut s,
+            Msg::ResumeAsk {
+                question: "the directory is gone".into(),
+                plan: Box::new(plan.clone()),
+            },
+        );
+        assert_eq!(s.mode(), Mode::Confirm);
+        // other keys do nothing while it is asked, and the list stays where it was
+        for k in [KeyCode::Char('j'), KeyCode::Char('r'), KeyCode::Char('?')] {
+            assert!(step(&mut s, key(k)).is_empty());
+        }
+        assert_eq!(s.selected, 0);
+        assert!(!s.help);
+        assert!(s.confirm.is_some());
+        // no
+        assert!(step(&mut s, key(KeyCode::Char('n'))).is_empty());
+        assert_eq!(s.confirm, None);
+        assert_eq!(s.status.info.as_deref(), Some("not resumed"));
+        // yes
+        step(
+            &mut s,
+            Msg::ResumeAsk {
+                question: "q".into(),
+                plan: Box::new(plan.clone()),
+            },
+        );
+        let fx = step(&mut s, key(KeyCode::Enter));
+        assert_eq!(fx, vec![Effect::RunPlan(Box::new(plan))]);
+        assert_eq!(s.confirm, None);
+        assert_eq!(s.mode(), Mode::List);
+    }
+
+    #[test]
+    fn back_from_the_agent_reindexes_and_shows_the_sessions_new_end() {
+        let mut s = state((140, 40), 3);
+        let g = s.transcript.generation;
+        let msgs = |n: usize| -> Vec<Message> {
+            (0..n)
+                .map(|i| {
+                    let mut m = Message::new(if i % 2 == 0 {
+                        Role::User
+                    } else {
+                        Role::Assistant
+                    });
+                    m.blocks.push(Block::text(format!("message {i}")));
+                    m
+                })
+                .collect()
+        };
+        step(&mut s, transcript_msg(g, "claude:id0", msgs(80)));
+        assert_eq!(s.transcript.top, 0);
+        assert!(!s.transcript.at_end);
+        let fx = step(
+            &mut s,
+            Msg::ResumeDone {
+                plan: Box::new(plan_for("claude:id0", None)),
+                outcome: Ok("exit 0".into()),
+                success: true,
+            },
+        );
+        assert_eq!(s.status.info.as_deref(), Some("back from claude (exit 0)"));
+        let g = s.transcript.generation;
+        assert_eq!(
+            fx,
+            vec![
+                Effect::Reindex,
+                Effect::LoadTranscript {
+                    generation: g,
+                    key: "claude:id0".into()
+                }
+            ]
+        );
+        // the reloaded session (it grew while the agent ran) opens at its end
+        step(&mut s, transcript_msg(g, "claude:id0", msgs(84)));
+        assert!(s.transcript.at_end, "at the new end");
+        assert_eq!(s.transcript.new_below, 0);
+        assert_eq!(s.selected, 0, "the same session stays selected");
+        // a failure is an error in the status line, the note of a moved directory is shown
+        step(
+            &mut s,
+            Msg::ResumeDone {
+                plan: Box::new(plan_for("claude:id2", None)),
+                outcome: Ok("exit 3".into()),
+                success: false,
+            },
+        );
+        assert_eq!(s.status.error.as_deref(), Some("claude ended with exit 3"));
+        let fx = step(
+            &mut s,
+            Msg::ResumeDone {
+                plan: Box::new(plan_for("claude:id2", Some("resumed from /here"))),
+                outcome: Ok("exit 0".into()),
+                success: true,
+            },
+        );
+        assert_eq!(fx, vec![Effect::Reindex], "another session: no reload");
+        assert_eq!(
+            s.status.info.as_deref(),
+            Some("back from claude (exit 0) · resumed from /here")
+        );
+    }
+
+    #[test]
+    fn a_refusal_is_an_error_until_the_next_key() {
+        let mut s = state((140, 40), 3);
+        step(
+            &mut s,
+            Msg::ResumeRefused("codex is not installed or not on PATH".into()),
+        );
+        assert_eq!(
+            s.status.error.as_deref(),
+            Some("codex is not installed or not on PATH")
+        );
+        assert_eq!(s.mode(), Mode::List, "the browser stays up");
+        step(&mut s, key(KeyCode::Char('j')));
+        assert_eq!(s.status.error, None);
     }
 }

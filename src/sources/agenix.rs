@@ -134,7 +134,8 @@ impl Source for AgenixSource {
     /// `.agenix/<id>.jsonl` relative to the process cwd.
     fn resume(&self, s: &Session) -> Option<ResumeTarget> {
         let cwd = s.cwd.as_deref()?;
-        if !Path::new(cwd).is_absolute() || !is_safe_id(&s.id) {
+        // ids are `YYYYMMDD_HHMMSS`; anything else a file could name is kept to a plain word
+        if !util::arg_path(cwd) || !util::arg_id(&s.id, "-_.") || s.id.starts_with('.') {
             return None;
         }
         Some(ResumeTarget {

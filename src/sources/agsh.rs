@@ -129,9 +129,52 @@ impl Source for AgshSource {
             return None;
         }
         Some(ResumeTarget {
-            argv: vec!["agsh".into(), "-c".into(), s.id.clone()],
-            cwd: s.cwd.clone().filter(|c| Path::new(c).is_absolute()),
+            argv: vec!["agsh".into(), RESUME_FLAG.into(), s.id.clone()],
+            cwd: util::run_dir(&s.cwd),
         })
+    }
+
+    /// `agsh -c`: the most recently updated session (of the whole database).
+    fn continue_latest(&self, s: &Session) -> Option<ResumeTarget> {
+        Some(ResumeTarget {
+            argv: vec!["agsh".into(), "-c".into()],
+            cwd: util::run_dir(&s.cwd),
+        })
+    }
+
+    /// agsh sessions are global: the tools use whatever directory agsh runs in.
+    fn resume_elsewhere(&self, s: &Session) -> Option<ResumeTarget> {
+        let mut t = self.resume(s)?;
+        t.cwd = None;
+        Some(t)
+    }
+
+    /// A session whose `locked_by` process is alive: agsh itself refuses it. Read fresh
+    /// from the database (the list may be minutes old).
+    fn in_use(&self, s: &Session) -> Option<String> {
+        use rusqlite::OptionalExtension;
+        let read = sqlite::read(Path::new(&s.source), |c| {
+            c.query_row(
+                "SELECT locked_by FROM sessions WHERE id = ?1",
+                [&s.id],
+                |r| text_at(r, 0),
+            )
+            .optional()
+        });
+        match read {
+            Ok(locked_by) => {
+                let pid = locked_by.flatten()?;
+                let pid = pid.trim();
+                (lock_status(pid, process_alive) == "live").then(|| {
+                    format!(
+                        "agsh session is in use by a running agsh (PID {pid}): quit that agsh first"
+                    )
+                })
+            }
+            // the database cannot be read now: what the index saw when it listed the session
+            Err(_) => (s.status.as_deref() == Some("live"))
+                .then(|| "agsh session is in use by a running agsh".to_string()),
+        }
     }
 
     fn decorate(&self, s: &mut Session) {
@@ -154,6 +197,10 @@ fn valid_id(id: &str) -> bool {
 }
 
 const LOCK_PREFIX: &str = "lock:";
+
+/// The flag `agsh` 0.11 resumes a session with (`-c/--continue [SESSION_ID]`; its older
+/// documentation says `-s`: revisit's resume step swaps it when the installed agsh has `-s`).
+pub const RESUME_FLAG: &str = "-c";
 
 /// What a `locked_by` PID means now: `live` when that process exists (agsh itself then
 /// refuses to take the session over), `stale lock` when it does not (or the value is not a PID),

@@ -93,10 +93,37 @@ impl Source for ClaudeSource {
         TypedLines::boxed(ClaudeFormat::for_path(&store.path))
     }
 
+    /// `claude --resume <id>` in the session's start directory (from anywhere else Claude
+    /// answers "No conversation found"); without a known directory, by the file's path.
     fn resume(&self, s: &Session) -> Option<ResumeTarget> {
+        if !util::arg_id(&s.id, "-_") {
+            return None;
+        }
+        match util::run_dir(&s.cwd) {
+            Some(cwd) => Some(ResumeTarget {
+                argv: vec!["claude".into(), "--resume".into(), s.id.clone()],
+                cwd: Some(cwd),
+            }),
+            None => self.resume_elsewhere(s),
+        }
+    }
+
+    fn continue_latest(&self, s: &Session) -> Option<ResumeTarget> {
         Some(ResumeTarget {
-            argv: vec!["claude".into(), "--resume".into(), s.id.clone()],
-            cwd: s.cwd.clone(),
+            argv: vec!["claude".into(), "--continue".into()],
+            cwd: Some(util::run_dir(&s.cwd)?),
+        })
+    }
+
+    /// `claude --resume <absolute path of the .jsonl>` works from any directory.
+    fn resume_elsewhere(&self, s: &Session) -> Option<ResumeTarget> {
+        let path = &s.source;
+        if !util::arg_id(&s.id, "-_") || !util::arg_path(path) || !path.ends_with(".jsonl") {
+            return None;
+        }
+        Some(ResumeTarget {
+            argv: vec!["claude".into(), "--resume".into(), path.clone()],
+            cwd: None,
         })
     }
 }

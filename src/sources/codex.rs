@@ -116,15 +116,43 @@ impl Source for CodexSource {
         }
     }
 
+    /// `codex resume <id> -C <cwd>`, run in the session's directory too.
     fn resume(&self, s: &Session) -> Option<ResumeTarget> {
+        if !util::arg_id(&s.id, "-_") {
+            return None;
+        }
+        let cwd = util::run_dir(&s.cwd);
         let mut argv = vec!["codex".to_string(), "resume".to_string(), s.id.clone()];
-        if let Some(cwd) = &s.cwd {
+        if let Some(cwd) = &cwd {
             argv.push("-C".into());
             argv.push(cwd.clone());
         }
+        Some(ResumeTarget { argv, cwd })
+    }
+
+    fn continue_latest(&self, s: &Session) -> Option<ResumeTarget> {
+        let cwd = util::run_dir(&s.cwd)?;
         Some(ResumeTarget {
-            argv,
-            cwd: s.cwd.clone(),
+            argv: vec![
+                "codex".into(),
+                "resume".into(),
+                "--last".into(),
+                "-C".into(),
+                cwd.clone(),
+            ],
+            cwd: Some(cwd),
+        })
+    }
+
+    /// Codex finds a session by id from anywhere (the new turns run in the current
+    /// directory).
+    fn resume_elsewhere(&self, s: &Session) -> Option<ResumeTarget> {
+        if !util::arg_id(&s.id, "-_") {
+            return None;
+        }
+        Some(ResumeTarget {
+            argv: vec!["codex".into(), "resume".into(), s.id.clone()],
+            cwd: None,
         })
     }
 }

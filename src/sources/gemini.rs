@@ -189,13 +189,21 @@ impl Source for GeminiSource {
         // `gemini --resume` only finds sessions of the project it runs in (else exit 42,
         // "No previous sessions found for this project"): without the project root there is
         // no command that works.
-        let cwd = s.cwd.as_deref().filter(|c| Path::new(c).is_absolute())?;
+        let cwd = util::run_dir(&s.cwd)?;
         if !resumable_id(&s.id) {
             return None;
         }
         Some(ResumeTarget {
             argv: vec!["gemini".into(), "--resume".into(), s.id.clone()],
-            cwd: Some(cwd.to_string()),
+            cwd: Some(cwd),
+        })
+    }
+
+    /// `gemini --resume latest`: the project's newest session.
+    fn continue_latest(&self, s: &Session) -> Option<ResumeTarget> {
+        Some(ResumeTarget {
+            argv: vec!["gemini".into(), "--resume".into(), "latest".into()],
+            cwd: Some(util::run_dir(&s.cwd)?),
         })
     }
 

@@ -442,8 +442,25 @@ pub trait Source: Send + Sync {
     fn scan(&self, root: &Root, out: &mut ScanOut);
     /// A parser for one store.
     fn parser(&self, store: &StoreRef) -> Parser;
-    /// The command that resumes a session, when the agent can.
+    /// The command that resumes a session, when the agent can. Ids and paths from the
+    /// session's files are checked against the agent's forms: nothing becomes an option.
     fn resume(&self, session: &Session) -> Option<ResumeTarget>;
+    /// The agent's own continue-latest command, run in the session's directory. `None`: the
+    /// agent has no such flag, or the session has no directory.
+    fn continue_latest(&self, _session: &Session) -> Option<ResumeTarget> {
+        None
+    }
+    /// A resume command that works from any directory, for when the session's directory is
+    /// gone (its `cwd` is `None`: revisit's own directory). `None`: the agent can only
+    /// resume in the session's directory.
+    fn resume_elsewhere(&self, _session: &Session) -> Option<ResumeTarget> {
+        None
+    }
+    /// Why the session cannot be resumed now (a live process holds it), read fresh from the
+    /// store.
+    fn in_use(&self, _session: &Session) -> Option<String> {
+        None
+    }
     /// A cheap fingerprint of a store (size and modification time for files): a store whose
     /// fingerprint did not change is not parsed again. An error means the store cannot be
     /// reached now; what was indexed from it is kept.

@@ -176,7 +176,7 @@ impl Source for OpencodeSource {
         }
         // Without the directory argument `opencode --session` from elsewhere hangs; only a
         // plain absolute path goes in (never something that could read as an option).
-        let cwd = s.cwd.clone().filter(|c| is_absolute(c));
+        let cwd = util::run_dir(&s.cwd);
         let mut argv = vec!["opencode".to_string()];
         if let Some(c) = &cwd {
             argv.push(c.clone());
@@ -184,6 +184,15 @@ impl Source for OpencodeSource {
         argv.push("--session".into());
         argv.push(s.id.clone());
         Some(ResumeTarget { argv, cwd })
+    }
+
+    /// `opencode <dir> --continue`: the project's last session.
+    fn continue_latest(&self, s: &Session) -> Option<ResumeTarget> {
+        let cwd = util::run_dir(&s.cwd)?;
+        Some(ResumeTarget {
+            argv: vec!["opencode".into(), cwd.clone(), "--continue".into()],
+            cwd: Some(cwd),
+        })
     }
 }
 
@@ -213,16 +222,6 @@ fn is_session_id(id: &str) -> bool {
         && id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-}
-
-fn is_absolute(p: &str) -> bool {
-    let b = p.as_bytes();
-    p.starts_with('/')
-        || p.starts_with("\\\\")
-        || (b.len() >= 3
-            && b[0].is_ascii_alphabetic()
-            && b[1] == b':'
-            && matches!(b[2], b'\\' | b'/'))
 }
 
 /// The placeholder OpenCode gives a session until its title is generated.

@@ -132,14 +132,22 @@ impl Source for PiSource {
         })
     }
 
+    /// `pi --session <absolute path of the file>`: by id from another project Pi offers to
+    /// fork instead.
     fn resume(&self, s: &Session) -> Option<ResumeTarget> {
-        let path = Path::new(&s.source);
-        if !path.is_absolute() || path.extension().and_then(|e| e.to_str()) != Some("jsonl") {
+        if !util::arg_path(&s.source) || !s.source.ends_with(".jsonl") {
             return None;
         }
         Some(ResumeTarget {
             argv: vec!["pi".into(), "--session".into(), s.source.clone()],
-            cwd: s.cwd.clone().filter(|c| Path::new(c).is_absolute()),
+            cwd: util::run_dir(&s.cwd),
+        })
+    }
+
+    fn continue_latest(&self, s: &Session) -> Option<ResumeTarget> {
+        Some(ResumeTarget {
+            argv: vec!["pi".into(), "--continue".into()],
+            cwd: Some(util::run_dir(&s.cwd)?),
         })
     }
 }

@@ -74,6 +74,36 @@ fn walk_inner(
     }
 }
 
+/// An id from a session file that is safe as one argument of a resume command: not empty,
+/// at most 200 characters, not an option (no leading `-`), only ASCII letters, digits and the
+/// characters in `extra`.
+pub fn arg_id(id: &str, extra: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 200
+        && !id.starts_with('-')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
+}
+
+/// A path from a session file that is safe to run in or to pass as an argument: absolute
+/// (so never an option), without control characters.
+pub fn arg_path(p: &str) -> bool {
+    let b = p.as_bytes();
+    let absolute = p.starts_with('/')
+        || p.starts_with("\\\\")
+        || (b.len() >= 3
+            && b[0].is_ascii_alphabetic()
+            && b[1] == b':'
+            && matches!(b[2], b'\\' | b'/'));
+    absolute && !p.chars().any(char::is_control)
+}
+
+/// The session's directory when it is a safe absolute path (see [`arg_path`]).
+pub fn run_dir(cwd: &Option<String>) -> Option<String> {
+    cwd.clone().filter(|c| arg_path(c))
+}
+
 pub fn file_name(p: &Path) -> &str {
     p.file_name().and_then(|n| n.to_str()).unwrap_or("")
 }

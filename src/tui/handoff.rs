@@ -187,7 +187,78 @@ pub fn editor_file<M: AsRef<Message>>(
     ))
 }
 
-/// Run `argv` (plus `file`) with the real terminal, then take the terminal back.
+/// The terminal handed over: made before a child starts, dropped after it exits (or fails
+/// to start, or anything panics), so the terminal always comes back. On the way out the input
+/// reader stops (and confirms), then the alternate screen, raw mode, mouse capture and
+/// bracketed paste are left and the cursor shown; on the way back all of it is entered again,
+/// what was typed meanwhile is dropped, and the reader resumes.
+pub struct Handover<'a> {
+    input: &'a Input,
+    back: Option<std::io::Result<()>>,
+}
+
+impl<'a> Handover<'a> {
+    pub fn begin(input: &'a Input) -> Handover<'a> {
+        input.pause();
+        super::terminal::leave();
+        Handover { input, back: None }
+    }
+
+    /// Take the terminal back now, and say whether that worked.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.take_back();
+        self.back.take().unwrap_or(Ok(()))
+    }
+
+    fn take_back(&mut self) {
+        if self.back.is_some() {
+            return;
+        }
+        let r = super::terminal::enter();
+        flush_input();
+        self.input.resume();
+        self.back = Some(r);
+    }
+}
+
+impl Drop for Handover<'_> {
+    fn drop(&mut self) {
+        self.take_back();
+    }
+}
+
+/// Drop input that arrived while another program had the terminal (keys meant for it).
+fn flush_input() {
+    #[cfg(unix)]
+    // SAFETY: tcflush on standard input, no memory involved.
+    unsafe {
+        libc::tcflush(libc::STDIN_FILENO, libc::TCIFLUSH);
+    }
+    while crossterm::event::poll(std::time::Duration::ZERO).unwrap_or(false) {
+        if crossterm::event::read().is_err() {
+            break;
+        }
+    }
+}
+
+/// How a program the terminal was handed to ended.
+pub type Outcome = Result<std::process::ExitStatus, String>;
+
+/// Run `cmd` with the real terminal, then take the terminal back and redraw everything.
+pub fn hand_over<B>(term: &mut ratatui::Terminal<B>, input: &Input, mut cmd: Command) -> Outcome
+where
+    B: ratatui::backend::Backend,
+{
+    let prog = cmd.get_program().to_string_lossy().into_owned();
+    let handover = Handover::begin(input);
+    let status = crate::child::run_foreground(&mut cmd);
+    let back = handover.finish();
+    let _ = term.clear();
+    back.map_err(|e| format!("cannot take the terminal back: {e}"))?;
+    status.map_err(|e| format!("cannot run {prog}: {e}"))
+}
+
+/// `argv` (plus `file`) with the real terminal: `$PAGER`, `$EDITOR`.
 pub fn run_child<B>(
     term: &mut ratatui::Terminal<B>,
     input: &Input,
@@ -200,18 +271,29 @@ where
     let Some((prog, args)) = argv.split_first() else {
         return Err("no command".into());
     };
-    input.pause();
-    super::terminal::leave();
-    let status = Command::new(prog).args(args).arg(file).status();
-    let back = super::terminal::enter();
-    input.resume();
-    let _ = term.clear();
-    back.map_err(|e| format!("cannot take the terminal back: {e}"))?;
-    match status {
-        Ok(s) if s.success() => Ok(()),
-        Ok(s) => Err(format!("{prog} exited with {s}")),
-        Err(e) => Err(format!("cannot run {prog}: {e}")),
+    let mut cmd = Command::new(prog);
+    cmd.args(args).arg(file);
+    match hand_over(term, input, cmd)? {
+        s if s.success() => Ok(()),
+        s => Err(format!("{prog} ended with {}", crate::child::describe(&s))),
     }
+}
+
+/// Ctrl-Z: stop revisit itself the way a shell's job control expects (the terminal left
+/// first), and take the terminal back when the shell continues it (`fg`).
+pub fn suspend<B>(term: &mut ratatui::Terminal<B>, input: &Input)
+where
+    B: ratatui::backend::Backend,
+{
+    let handover = Handover::begin(input);
+    #[cfg(unix)]
+    // SAFETY: raising a signal at this process; SIGTSTP's default action stops it until
+    // SIGCONT.
+    unsafe {
+        libc::raise(libc::SIGTSTP);
+    }
+    let _ = handover.finish();
+    let _ = term.clear();
 }
 
 #[cfg(test)]

@@ -44,7 +44,12 @@ pub fn run(ctx: Context) -> Result<i32> {
         tx.clone(),
     );
     let filter = FilterWorker::spawn(tx.clone());
-    let _indexer = Indexer::spawn(writer, registry.clone(), tx.clone(), !ctx.no_refresh);
+    let indexer = Indexer::spawn(writer, registry.clone(), tx.clone(), !ctx.no_refresh);
+    let resumer = crate::resume::Resumer {
+        registry: registry.clone(),
+        config: ctx.config.clone(),
+        env: ctx.env.clone(),
+    };
     {
         // the clock, for ages in the list
         let tx = tx.clone();
@@ -111,6 +116,8 @@ pub fn run(ctx: Context) -> Result<i32> {
         query: &query,
         filter: &filter,
         input: &input,
+        indexer: &indexer,
+        resumer: &resumer,
         tx: tx.clone(),
         theme: &theme,
     };
@@ -123,6 +130,9 @@ pub struct Workers<'a> {
     pub query: &'a QueryWorker,
     pub filter: &'a FilterWorker,
     pub input: &'a input::Input,
+    pub indexer: &'a Indexer,
+    /// Builds and checks resume commands.
+    pub resumer: &'a crate::resume::Resumer,
     /// For results of effects run on the loop's thread.
     pub tx: crossbeam_channel::Sender<Msg>,
     pub theme: &'a crate::ui::theme::Theme,
@@ -216,7 +226,32 @@ fn perform<B: Backend>(effect: Effect, w: &Workers, term: &mut Terminal<B>) {
                 error,
             });
         }
+        Effect::Resume { session, kind } => {
+            let msg = match w.resumer.plan(&session, kind) {
+                Ok(plan) => resume(plan, w, term),
+                Err(e) => Msg::from_refusal(e),
+            };
+            let _ = w.tx.send(msg);
+        }
+        Effect::RunPlan(plan) => {
+            let _ = w.tx.send(resume(*plan, w, term));
+        }
+        Effect::Suspend => handoff::suspend(term, w.input),
+        Effect::Reindex => w.indexer.refresh(),
         Effect::Quit => {}
+    }
+}
+
+/// Hand the terminal to the agent; what to tell `update` when it is back.
+fn resume<B: Backend>(plan: crate::resume::Plan, w: &Workers, term: &mut Terminal<B>) -> Msg {
+    let (outcome, success) = match handoff::hand_over(term, w.input, plan.command()) {
+        Ok(status) => (Ok(crate::child::describe(&status)), status.success()),
+        Err(e) => (Err(e), false),
+    };
+    Msg::ResumeDone {
+        plan: Box::new(plan),
+        outcome,
+        success,
     }
 }
 

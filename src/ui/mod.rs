@@ -1,5 +1,6 @@
 //! Rendering: pure functions of `AppState`. Nothing here changes state or does I/O.
 
+pub mod confirm;
 pub mod help;
 pub mod list;
 pub mod stats;
@@ -51,5 +52,8 @@ pub fn render_with(f: &mut Frame, state: &AppState, theme: &Theme) {
     status::render(f, layout.status, state, theme);
     if state.help {
         help::render(f, f.area(), state, theme);
+    }
+    if let Some(c) = &state.confirm {
+        confirm::render(f, f.area(), state, c, theme);
     }
 }

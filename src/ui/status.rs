@@ -37,20 +37,28 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             Action::CycleFoldLevel,
             Action::NextPrompt,
             Action::FindInTranscript,
+            Action::Resume,
             Action::Back,
             Action::ToggleHelp,
         ],
+        Mode::Confirm => &[Action::Confirm, Action::Cancel],
         _ => &[
             Action::Open,
+            Action::Resume,
             Action::Search,
+            Action::ToggleHelp,
             Action::FullTextSearch,
             Action::CycleSort,
-            Action::ToggleHelp,
             Action::Quit,
         ],
     };
-    // hints are added while they fit in two thirds of the line
-    let budget = (area.width as usize) * 2 / 3;
+    // hints are added while they fit in two thirds of the line; an error comes first (it
+    // says why something did not happen) and hints only take what it leaves
+    let error_w = match (&state.status.error, &state.status.indexing) {
+        (Some(e), None) => text::width(&crate::sanitize::one_line(e)) + 1,
+        _ => 0,
+    };
+    let budget = ((area.width as usize) * 2 / 3).min((area.width as usize).saturating_sub(error_w));
     let mut hints_w = 0usize;
     for a in wanted {
         if let Some((key, desc)) = state.keymap.hint(mode, *a) {

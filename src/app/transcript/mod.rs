@@ -139,6 +139,8 @@ pub struct TranscriptState {
     pub terms: Vec<Term>,
     /// Put this message at the top once the transcript has loaded.
     pub jump: Option<usize>,
+    /// Go to the end once the transcript has (re)loaded (back from resuming the session).
+    pub jump_end: bool,
     /// Pi: the branch shown when it is not the active one (its last entry's id).
     pub branch_leaf: Option<String>,
     cache: HashMap<usize, Cached>,
@@ -222,6 +224,8 @@ impl TranscriptState {
         }
         if let Some(m) = self.jump.take() {
             self.jump_to_message(m);
+        } else if std::mem::take(&mut self.jump_end) {
+            self.bottom();
         } else if !first && was_at_end && grew > 0 {
             // following a running session: stay at the end
             self.bottom();

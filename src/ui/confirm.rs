@@ -1,0 +1,75 @@
+//! The yes/no question over everything (resume from another directory?).
+
+use super::theme::Theme;
+use crate::app::Action;
+use crate::app::AppState;
+use crate::app::keymap::Mode;
+use crate::app::state::Confirm;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+pub fn render(f: &mut Frame, area: Rect, state: &AppState, c: &Confirm, theme: &Theme) {
+    let keys = |action: Action| {
+        state
+            .keymap
+            .modes
+            .iter()
+            .filter(|(m, _)| *m == Mode::Confirm)
+            .flat_map(|(_, b)| b.iter())
+            .find(|b| b.action == action)
+            .map(|b| b.keys_label())
+            .unwrap_or_default()
+    };
+    let w = area.width.saturating_sub(4).clamp(20, 76).min(area.width);
+    let inner_w = w.saturating_sub(4).max(1) as usize;
+    let question = crate::text::wrap_line(&crate::sanitize::one_line(&c.question), inner_w);
+    let command = crate::text::wrap_line(&crate::sanitize::one_line(&c.plan.shell_line()), inner_w);
+    let mut lines: Vec<Line> = question
+        .into_iter()
+        .map(|l| Line::from(Span::styled(l, theme.base)))
+        .collect();
+    lines.push(Line::from(""));
+    lines.extend(
+        command
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, theme.code))),
+    );
+    lines.push(Line::from(""));
+    lines.push(Line::from(vec![
+        Span::styled(keys(Action::Confirm), theme.status_key),
+        Span::styled(" yes   ", theme.muted),
+        Span::styled(keys(Action::Cancel), theme.status_key),
+        Span::styled(" no", theme.muted),
+    ]));
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let rect = Rect::new(
+        area.x + area.width.saturating_sub(w) / 2,
+        area.y + area.height.saturating_sub(h) / 2,
+        w,
+        h,
+    );
+    f.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focus)
+        .title(Span::styled(" Resume from here? ", theme.title))
+        .style(theme.base);
+    let inner = block.inner(rect);
+    f.render_widget(block, rect);
+    let padded = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    );
+    // the last line (the keys) stays when the screen is too short for everything
+    let rows = padded.height as usize;
+    if lines.len() > rows && rows > 0 {
+        let keys_line = lines.pop().expect("the keys line");
+        lines.truncate(rows - 1);
+        lines.push(keys_line);
+    }
+    f.render_widget(Paragraph::new(lines), padded);
+}
