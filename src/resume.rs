@@ -211,9 +211,9 @@ pub fn plan(
             .and_then(|t| finish(session, kind, t, &cfg, sys).ok())
             .map(|mut p| {
                 p.note = Some(format!(
-                    "the session's directory {} no longer exists: resumed from {}",
-                    wanted.display(),
-                    p.cwd.display()
+                    "from {}, since {} is gone",
+                    p.cwd.display(),
+                    wanted.display()
                 ));
                 Box::new(p)
             }),

@@ -284,3 +284,140 @@ fn an_appended_message_appears_in_the_open_transcript() {
     t.keys(&["q"]);
     t.wait_for("EXIT=0");
 }
+
+/// Resume in the real binary: `r` hands the terminal to a stand-in named like the agent
+/// (it reads a line typed into it, so it had the terminal), and when it exits the browser is
+/// back on the same session, re-indexed, at its new end. Refusals keep the browser up; a
+/// gone directory asks first; Ctrl-Z suspends revisit like any shell job.
+#[test]
+fn resume_hands_the_terminal_over_and_takes_it_back() {
+    let scratch = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_revisit");
+    let (home, work) = common::resume_home(scratch.path());
+    let standins = scratch.path().join("bin");
+    common::install_standins(&standins, &["claude"]);
+    let log = scratch.path().join("standin.log");
+    let elsewhere = scratch.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    const ALPHA: &str = "11111111-1111-4111-8111-111111111111";
+    let alpha_file = home.join(format!(".claude/projects/-home-u-alpha/{ALPHA}.jsonl"));
+    // what the "agent" adds to the session while it runs
+    let answer = format!(
+        r#"{{"parentUuid":null,"isSidechain":false,"cwd":"{}","sessionId":"{ALPHA}","type":"assistant","uuid":"r9","timestamp":"2026-11-23T00:00:00.000Z","message":{{"id":"msg_R9","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{{"type":"text","text":"Resumed: the fix is in."}}],"usage":{{"input_tokens":5,"output_tokens":7}}}}}}"#,
+        work.join("alpha").display()
+    );
+    let t = Tmux::start(
+        140,
+        36,
+        &[
+            ("HOME", home.display().to_string()),
+            (
+                "XDG_CACHE_HOME",
+                scratch.path().join("cache").display().to_string(),
+            ),
+            (
+                "XDG_CONFIG_HOME",
+                scratch.path().join("config").display().to_string(),
+            ),
+            ("PATH", format!("{}:/usr/bin:/bin", standins.display())),
+            ("STANDIN_LOG", log.display().to_string()),
+            ("STANDIN_READ", "1".to_string()),
+            ("STANDIN_APPEND_TO", alpha_file.display().to_string()),
+            ("STANDIN_APPEND_LINE", answer.replace('\'', "")),
+        ],
+    );
+    t.wait_for_prompt();
+    // (no `; echo` after it: a stopped job would let the shell run it at Ctrl-Z)
+    t.type_text(&format!("cd '{}' && {bin}", elsewhere.display()), true);
+    t.wait_for("Sessions (5)");
+    // the third session (Login bug hunt, in work/alpha), opened
+    t.keys(&["j", "j", "Enter"]);
+    t.wait_for("Fix the login bug");
+    // r: the stand-in gets the terminal and reads what is typed
+    t.keys(&["r"]);
+    let screen = t.wait_for("stand-in claude: type a line>");
+    assert!(
+        !screen.contains("Sessions (5)"),
+        "the browser left the screen:\n{screen}"
+    );
+    t.type_text("hello from tmux", true);
+    // back: same session, re-indexed, at its new end
+    let screen = t.wait_for("back from claude (exit 0)");
+    assert!(screen.contains("Claude Code · Login bug hunt"), "{screen}");
+    let screen = t.wait_for("Resumed: the fix is in.");
+    assert!(screen.contains("100%"), "at the end:\n{screen}");
+    assert_eq!(common::standin_values(&log, "name"), vec!["claude"]);
+    assert_eq!(common::standin_values(&log, "arg"), vec!["--resume", ALPHA]);
+    assert_eq!(
+        common::standin_values(&log, "cwd"),
+        vec![
+            work.join("alpha")
+                .canonicalize()
+                .unwrap()
+                .display()
+                .to_string()
+        ]
+    );
+    assert_eq!(common::standin_values(&log, "tty"), vec!["yes"]);
+    assert_eq!(
+        common::standin_values(&log, "line"),
+        vec!["hello from tmux"]
+    );
+    // the list: the session moved to the top (it is the newest now) and is still selected
+    t.keys(&["Escape"]);
+    let screen = t.wait_for("Sessions (5)");
+    let first_row = screen
+        .lines()
+        .find(|l| l.contains("claude ") || l.contains("codex "))
+        .unwrap_or_default()
+        .to_string();
+    assert!(first_row.contains("Login bug hunt"), "{screen}");
+    assert!(
+        screen.contains("Claude Code · Login bug hunt"),
+        "preview of the selection:\n{screen}"
+    );
+    // refused: codex is not installed; the browser stays
+    t.keys(&["G", "r"]);
+    let screen = t.wait_for("codex is not installed or not on PATH");
+    assert!(screen.contains("Sessions (5)"), "{screen}");
+    // a gone directory (beta): asked first, then resumed by the file's path from here
+    t.keys(&["Home", "j", "r"]);
+    let screen = t.wait_for("Resume from here?");
+    assert!(screen.contains("no longer exists"), "{screen}");
+    t.keys(&["y"]);
+    t.wait_for("stand-in claude: type a line>");
+    t.type_text("second", true);
+    let screen = t.wait_for("back from claude (exit 0)");
+    assert!(screen.contains("· from /"), "{screen}");
+    let args = common::standin_values(&log, "arg");
+    assert_eq!(args.len(), 4, "{args:?}");
+    assert_eq!(args[2], "--resume");
+    assert!(
+        args[3].starts_with(
+            &home
+                .join(".claude/projects/-home-u-beta/")
+                .display()
+                .to_string()
+        ),
+        "{args:?}"
+    );
+    assert_eq!(
+        common::standin_values(&log, "cwd")[1],
+        elsewhere.canonicalize().unwrap().display().to_string()
+    );
+    // Ctrl-Z: a stopped job with the terminal restored; fg brings the browser back
+    t.keys(&["C-z"]);
+    t.wait_for("Stopped");
+    t.type_text(
+        "echo \"MODES:$(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e echo -e -icanon -e -echo | sort | tr '\\n' ' ')\"",
+        true,
+    );
+    let screen = t.wait_for("MODES:e");
+    let modes = screen.lines().find(|l| l.starts_with("MODES:")).unwrap();
+    assert_eq!(modes.trim_end(), "MODES:echo icanon");
+    t.type_text("fg", true);
+    t.wait_for("Sessions (5)");
+    t.keys(&["q"]);
+    t.type_text("echo RC=$?", true);
+    t.wait_for("RC=0");
+}

@@ -82,7 +82,8 @@ pub enum Msg {
         errors: u64,
         elapsed_ms: u64,
         changed: Vec<String>,
-        /// A pass for changes the watcher saw (not a full scan): no message for it.
+        /// A pass for changes the watcher saw, or a catch-up after an agent ran: no message
+        /// for it.
         live: bool,
     },
     /// How the stores are watched (roots, and native events, polling or waiting).

@@ -1577,7 +1577,7 @@ mod tests {
         let fx = step(
             &mut s,
             Msg::ResumeDone {
-                plan: Box::new(plan_for("claude:id2", Some("resumed from /here"))),
+                plan: Box::new(plan_for("claude:id2", Some("from /here, since /p is gone"))),
                 outcome: Ok("exit 0".into()),
                 success: true,
             },
@@ -1585,7 +1585,7 @@ mod tests {
         assert_eq!(fx, vec![Effect::Reindex], "another session: no reload");
         assert_eq!(
             s.status.info.as_deref(),
-            Some("back from claude (exit 0) · resumed from /here")
+            Some("back from claude (exit 0) · from /here, since /p is gone")
         );
     }
 

@@ -237,7 +237,7 @@ fn perform<B: Backend>(effect: Effect, w: &Workers, term: &mut Terminal<B>) {
             let _ = w.tx.send(resume(*plan, w, term));
         }
         Effect::Suspend => handoff::suspend(term, w.input),
-        Effect::Reindex => w.indexer.refresh(),
+        Effect::Reindex => w.indexer.catch_up(),
         Effect::Quit => {}
     }
 }

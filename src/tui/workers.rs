@@ -369,6 +369,8 @@ fn file_id(p: &std::path::Path) -> Option<FileId> {
 pub enum IndexReq {
     /// Scan every root.
     Refresh,
+    /// Scan every root without announcing it (after an agent ran: its own message stays).
+    CatchUp,
     /// The watcher saw these paths change.
     Changed(Vec<PathBuf>),
 }
@@ -424,10 +426,15 @@ impl Indexer {
                 while let Ok(first) = rx.recv() {
                     // coalesce what is queued: one full refresh covers every change
                     let mut full = false;
+                    let mut announce = false;
                     let mut paths: Vec<PathBuf> = Vec::new();
                     for req in std::iter::once(first).chain(rx.try_iter()) {
                         match req {
-                            IndexReq::Refresh => full = true,
+                            IndexReq::Refresh => {
+                                full = true;
+                                announce = true;
+                            }
+                            IndexReq::CatchUp => full = true,
                             IndexReq::Changed(p) => paths.extend(p),
                         }
                     }
@@ -448,7 +455,7 @@ impl Indexer {
                             errors: r.errors,
                             elapsed_ms: r.elapsed_ms,
                             changed: r.changed,
-                            live: !full,
+                            live: !announce,
                         },
                         Err(e) => Msg::IndexFailed(e.to_string()),
                     };
@@ -470,8 +477,9 @@ impl Indexer {
         Indexer { tx }
     }
 
-    pub fn refresh(&self) {
-        let _ = self.tx.send(IndexReq::Refresh);
+    /// A full scan whose end is not announced in the status line.
+    pub fn catch_up(&self) {
+        let _ = self.tx.send(IndexReq::CatchUp);
     }
 }
 

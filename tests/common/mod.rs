@@ -358,3 +358,63 @@ pub fn claude_user_line(sid: &str, uuid: &str, text: &str) -> String {
         r#"{{"parentUuid":null,"isSidechain":false,"cwd":"/home/u/alpha","sessionId":"{sid}","type":"user","uuid":"{uuid}","timestamp":"2026-11-20T11:00:00.000Z","message":{{"role":"user","content":"{text}"}}}}"#
     )
 }
+
+/// A copy of the fixture home whose sessions' directories are under `work/` in `scratch`:
+/// `alpha` (Claude) and `gamma`, `gamma2` (Codex) exist, `beta` (Claude) and `old` (Codex)
+/// do not. Returns (home, work).
+pub fn resume_home(scratch: &Path) -> (PathBuf, PathBuf) {
+    let home = scratch.join("home");
+    let work = scratch.join("work");
+    copy_tree(&fixture_home(), &home);
+    let prefix = format!("{}/", work.display());
+    rewrite_tree(&home, &|text| text.replace("/home/u/", &prefix));
+    for d in ["alpha", "gamma", "gamma2"] {
+        std::fs::create_dir_all(work.join(d)).unwrap();
+    }
+    (home, work)
+}
+
+fn rewrite_tree(dir: &Path, f: &dyn Fn(&str) -> String) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            rewrite_tree(&p, f);
+        } else if let Ok(text) = std::fs::read_to_string(&p) {
+            std::fs::write(&p, f(&text)).unwrap();
+        }
+    }
+}
+
+/// Install the agents' stand-in (tests/fixtures/resume/standin.sh) under `names` in `bin`.
+pub fn install_standins(bin: &Path, names: &[&str]) {
+    std::fs::create_dir_all(bin).unwrap();
+    let script = manifest().join("tests/fixtures/resume/standin.sh");
+    for n in names {
+        let target = bin.join(n);
+        std::fs::copy(&script, &target).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+    }
+}
+
+/// What a stand-in recorded: (key, value) lines of `name=`, `arg=`, `cwd=`, `tty=`, …
+pub fn standin_log(log: &Path) -> Vec<(String, String)> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The values of one key in a stand-in's log, in order.
+pub fn standin_values(log: &Path, key: &str) -> Vec<String> {
+    standin_log(log)
+        .into_iter()
+        .filter(|(k, _)| k == key)
+        .map(|(_, v)| v)
+        .collect()
+}
