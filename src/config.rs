@@ -150,7 +150,7 @@ pub struct AgentConfig {
     /// Resume: arguments added after the agent's own (for example a permission mode).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub args: Vec<String>,
-    /// Resume: environment variables set for the agent.
+    /// Resume: environment variables set for the agent (a leading `~/` expands).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub env: BTreeMap<String, String>,
     /// Resume (agsh): the flag that takes a session id, `-c` (agsh 0.11) or `-s` (its older

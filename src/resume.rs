@@ -130,6 +130,10 @@ pub trait System {
     fn current_dir(&self) -> PathBuf;
     /// The program's `--help` output (agsh: which flag takes a session id).
     fn help_text(&self, program: &Path) -> Option<String>;
+    /// A value from config.toml with a leading `~/` made the home directory.
+    fn expand_home(&self, value: &str) -> String {
+        value.to_string()
+    }
 }
 
 /// The real machine, with `PATH` from `env`.
@@ -152,6 +156,10 @@ impl System for RealSystem<'_> {
 
     fn help_text(&self, program: &Path) -> Option<String> {
         help_text(program)
+    }
+
+    fn expand_home(&self, value: &str) -> String {
+        self.env.expand(value).to_string_lossy().into_owned()
     }
 }
 
@@ -276,7 +284,11 @@ fn finish(
         argv,
         program,
         cwd,
-        env: cfg.env.clone(),
+        env: cfg
+            .env
+            .iter()
+            .map(|(k, v)| (k.clone(), sys.expand_home(v)))
+            .collect(),
         note: None,
     })
 }
@@ -477,6 +489,12 @@ mod tests {
         }
         fn help_text(&self, _: &Path) -> Option<String> {
             self.help.clone()
+        }
+        fn expand_home(&self, value: &str) -> String {
+            match value.strip_prefix("~/") {
+                Some(rest) => format!("/h/{rest}"),
+                None => value.to_string(),
+            }
         }
     }
 
@@ -736,7 +754,11 @@ mod tests {
             AgentConfig {
                 program: Some("/opt/claude".into()),
                 args: vec!["--permission-mode".into(), "plan".into()],
-                env: [("CLAUDE_CONFIG_DIR".to_string(), "/cfg dir".to_string())].into(),
+                env: [
+                    ("CLAUDE_CONFIG_DIR".to_string(), "/cfg dir".to_string()),
+                    ("CLAUDE_HOME".to_string(), "~/.claude-2".to_string()),
+                ]
+                .into(),
                 ..AgentConfig::default()
             },
         );
@@ -757,7 +779,7 @@ mod tests {
         assert_eq!(
             p.shell_line(),
             format!(
-                "cd /p && CLAUDE_CONFIG_DIR='/cfg dir' /opt/claude --resume {CLAUDE_ID} --permission-mode plan"
+                "cd /p && CLAUDE_CONFIG_DIR='/cfg dir' CLAUDE_HOME=/h/.claude-2 /opt/claude --resume {CLAUDE_ID} --permission-mode plan"
             )
         );
         let cmd = p.command();

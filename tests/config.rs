@@ -262,3 +262,29 @@ fn the_readmes_config_example_loads_without_warnings() {
     );
     assert_eq!(cfg.transcript.fold.as_deref(), Some("summaries"));
 }
+
+/// The README's resume settings load as written, and make Enter resume in the list.
+#[test]
+fn the_readmes_resume_example_loads_and_enter_resumes() {
+    use crossterm::event::{KeyCode, KeyEvent};
+    use revisit::app::Action;
+    use revisit::app::keymap::Mode;
+    let readme = std::fs::read_to_string(common::manifest().join("README.md")).unwrap();
+    let start = readme
+        .find("```toml\n[agents.claude]\nprogram = ")
+        .expect("the resume example");
+    let body = &readme[start + "```toml\n".len()..];
+    let example = &body[..body.find("```").unwrap()];
+    let cfg = revisit::config::Config::parse(example).unwrap();
+    assert!(cfg.warnings.is_empty(), "{:?}", cfg.warnings);
+    let claude = cfg.agent(revisit::model::Agent::Claude);
+    assert_eq!(claude.args, vec!["--permission-mode", "acceptEdits"]);
+    assert_eq!(claude.env["CLAUDE_CONFIG_DIR"], "~/.claude-work");
+    let (km, warnings) = revisit::app::keymap::Keymap::with_overrides(&cfg.keys);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let in_list = |code| km.resolve(Mode::List, &KeyEvent::from(code));
+    assert_eq!(in_list(KeyCode::Enter), Some(Action::Resume));
+    assert_eq!(in_list(KeyCode::Char('r')), Some(Action::Resume));
+    assert_eq!(in_list(KeyCode::Char('l')), Some(Action::Open));
+    assert_eq!(in_list(KeyCode::Right), Some(Action::Open));
+}
