@@ -21,7 +21,11 @@ BIN="$PWD/target/release/revisit"
 OUT="$PWD/screenshots"
 WORK="$(mktemp -d)"
 SOCK="revisit-shots-$$"
-mkdir -p "$OUT"
+mkdir -p "$OUT" "$WORK/bin"
+# a stand-in `claude` for the resume shot (the demo's directories do not exist here, so `r`
+# asks before resuming from elsewhere; nothing is run)
+printf '#!/bin/sh\necho "stand-in claude $*"\n' >"$WORK/bin/claude"
+chmod +x "$WORK/bin/claude"
 trap 'tmux -L "$SOCK" kill-server 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 # Wait until the pane shows some text (up to 10 s).
@@ -48,7 +52,7 @@ shot() {
     mkdir -p "$home/config/revisit" "$home/cache"
     printf 'theme = "%s"\n' "$theme" >"$home/config/revisit/config.toml"
     tmux -L "$SOCK" -f /dev/null new-session -d -s "$name" -x "$cols" -y "$rows" \
-        "env -i HOME='$home' XDG_CONFIG_HOME='$home/config' XDG_CACHE_HOME='$home/cache' TZ=UTC LANG=C.UTF-8 TERM=xterm-256color COLORTERM=truecolor PATH='$PATH' '$BIN' --demo"
+        "env -i HOME='$home' XDG_CONFIG_HOME='$home/config' XDG_CACHE_HOME='$home/cache' TZ=UTC LANG=C.UTF-8 TERM=xterm-256color COLORTERM=truecolor PATH='$WORK/bin:$PATH' '$BIN' --demo"
     wait_for "$name" "Sessions ("
     sleep 0.5
     for step in "$@"; do
@@ -107,5 +111,7 @@ want help && shot help dark 140 40 Enter '?' wait:"Keys"
 # The light theme.
 want light && shot light light 140 40 \
     / type:"rounding bug" sleep:0.6 Enter Enter wait:"⚙" z z wait:"everything open"
+# Resuming a Claude Code session whose directory is gone: the question before the hand-off.
+want resume && shot resume dark 140 36 / type:"agent:claude rounding" sleep:0.6 Enter r wait:"Resume from here?"
 # Cost and token stats of every session, by model.
 want stats && shot stats dark 140 40 '$' wait:"cost per day" b b b b wait:"by model"
