@@ -37,9 +37,9 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             Action::CycleFoldLevel,
             Action::NextPrompt,
             Action::FindInTranscript,
+            Action::ToggleHelp,
             Action::Resume,
             Action::Back,
-            Action::ToggleHelp,
         ],
         Mode::Confirm => &[Action::Confirm, Action::Cancel],
         _ => &[
