@@ -364,8 +364,17 @@ impl Context {
     }
 
     /// Refresh the index (with a progress bar on a terminal when asked) and return a reader.
+    /// When another revisit is writing the index (the browser keeps it current while it
+    /// runs), this waits a moment for it, then reads the index as it is, saying so.
     pub fn refreshed(&self, show_progress: bool) -> Result<(Reader, Option<RefreshReport>)> {
-        let mut writer = Writer::open(&self.index_path)?;
+        let mut writer = match Writer::open_waiting(&self.index_path, WRITER_WAIT) {
+            Ok(w) => w,
+            Err(e @ crate::index::IndexError::Busy { .. }) => {
+                eprintln!("revisit: {e}: reading it as it is");
+                return Ok((Reader::open(&self.index_path)?, None));
+            }
+            Err(e) => return Err(e.into()),
+        };
         if let Some(r) = &writer.rebuilt {
             eprintln!("revisit: {r}");
         }
@@ -434,6 +443,9 @@ pub fn parse_query(text: &str) -> Query {
     let offset = *chrono::Local::now().offset();
     query::parse(text, now, offset)
 }
+
+/// How long a command waits for another revisit that is writing the index.
+const WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Exit code for a failed lookup or usage problem.
 pub const EXIT_USAGE: i32 = 2;

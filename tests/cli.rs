@@ -515,3 +515,43 @@ fn stats_json_shape_and_groupings() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("codex") && text.contains("$0.010"), "{text}");
 }
+
+/// While another revisit writes the index (the browser, say), a command waits a moment, then
+/// reads the index as it is and says so.
+#[test]
+fn a_command_reads_the_index_another_revisit_is_writing() {
+    let scratch = tempfile::tempdir().unwrap();
+    let home = common::fixture_home();
+    let out = common::revisit(&home, scratch.path())
+        .args(["index"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let index = scratch.path().join("cache/revisit/index.sqlite");
+    let holder = revisit::index::writer::Writer::open(&index).unwrap();
+    let out = common::revisit(&home, scratch.path())
+        .args(["list", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "another revisit (PID {}) is updating the index",
+            std::process::id()
+        )) && err.contains("reading it as it is"),
+        "{err}"
+    );
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 5);
+    drop(holder);
+    let out = common::revisit(&home, scratch.path())
+        .args(["list", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -421,3 +421,75 @@ fn resume_hands_the_terminal_over_and_takes_it_back() {
     t.type_text("echo RC=$?", true);
     t.wait_for("RC=0");
 }
+
+/// Two revisits on one index: the second follows what the first writes, and takes over as
+/// the writer when the first is gone.
+#[test]
+fn a_second_revisit_follows_the_first_and_takes_over() {
+    let scratch = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_revisit");
+    let home = scratch.path().join("home");
+    common::copy_tree(&common::fixture_home(), &home);
+    let out = common::revisit(&home, scratch.path())
+        .arg("index")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    // "the first revisit": this test, holding the index's writer
+    let index = scratch.path().join("cache/revisit/index.sqlite");
+    let mut first = revisit::index::writer::Writer::open(&index).unwrap();
+    let reg = revisit::sources::Registry::new(
+        revisit::config::Env::with_home(&home, &[]),
+        revisit::config::Config::default(),
+    );
+    let t = Tmux::start(
+        140,
+        30,
+        &[
+            ("HOME", home.display().to_string()),
+            (
+                "XDG_CACHE_HOME",
+                scratch.path().join("cache").display().to_string(),
+            ),
+            (
+                "XDG_CONFIG_HOME",
+                scratch.path().join("config").display().to_string(),
+            ),
+            ("PATH", std::env::var("PATH").unwrap_or_default()),
+        ],
+    );
+    t.wait_for_prompt();
+    t.type_text(&format!("{bin}; echo EXIT=$?"), true);
+    t.wait_for("Sessions (5)");
+    t.wait_for(&format!(
+        "following the index of revisit PID {}",
+        std::process::id()
+    ));
+    let dir = home.join(".claude/projects/-home-u-alpha");
+    let new_session = |sid: &str, text: &str| {
+        std::fs::write(
+            dir.join(format!("{sid}.jsonl")),
+            format!("{}\n", common::claude_user_line(sid, "u-1", text)),
+        )
+        .unwrap();
+    };
+    // the first revisit indexes a new session: the second shows it
+    new_session(
+        "66666666-6666-4666-8666-666666666666",
+        "Indexed by the other one",
+    );
+    first.refresh(&reg, &mut |_| {}).unwrap();
+    t.wait_for("Sessions (6)");
+    t.wait_for("Indexed by the other one");
+    // the first one quits: the second keeps the index from now on (and watches the files)
+    drop(first);
+    t.wait_for("this one keeps the index");
+    new_session(
+        "77777777-7777-4777-8777-777777777777",
+        "Seen by the second one",
+    );
+    t.wait_for("Sessions (7)");
+    t.wait_for("Seen by the second one");
+    t.keys(&["q"]);
+    t.wait_for("EXIT=0");
+}

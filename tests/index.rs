@@ -442,3 +442,99 @@ fn a_forks_copied_requests_count_once_in_the_session_that_had_them_first() {
     assert_eq!((prompts(P), prompts(F)), (0, 1));
     h.assert_equals_fresh();
 }
+
+/// One revisit writes an index at a time; another finds it busy (and who holds it), and
+/// gets it once the first is gone.
+#[test]
+fn only_one_process_writes_an_index_at_a_time() {
+    let h = Home::new();
+    let first = Writer::open(&h.index).unwrap();
+    match Writer::open(&h.index) {
+        Err(revisit::index::IndexError::Busy { pid, .. }) => {
+            assert_eq!(pid, Some(std::process::id()))
+        }
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("two writers"),
+    }
+    let e = Writer::open_waiting(&h.index, std::time::Duration::from_millis(200))
+        .err()
+        .unwrap();
+    assert!(e.to_string().starts_with("another revisit (PID "), "{e}");
+    drop(first);
+    let mut w = Writer::open(&h.index).unwrap();
+    assert!(w.refresh(&h.reg, &mut |_| {}).unwrap().sessions > 0);
+}
+
+/// A lock another program holds on the index is not damage: the index is never thrown away
+/// for it, the write fails, and the next one succeeds.
+#[test]
+fn a_locked_index_is_kept_and_written_once_it_is_free() {
+    let h = Home::new();
+    h.refresh();
+    let before = h.sessions().len();
+    let other = rusqlite::Connection::open(&h.index).unwrap();
+    other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    std::fs::write(
+        h.claude("44444444-4444-4444-8444-444444444444.jsonl"),
+        format!(
+            "{}\n",
+            common::claude_user_line(
+                "44444444-4444-4444-8444-444444444444",
+                "u-44",
+                "written while the index was locked"
+            )
+        ),
+    )
+    .unwrap();
+    let mut w = Writer::open(&h.index).expect("opening needs no write lock");
+    assert!(w.rebuilt.is_none(), "not rebuilt for a lock");
+    let e = w.refresh(&h.reg, &mut |_| {}).unwrap_err();
+    assert!(!e.is_corrupt(), "{e}");
+    assert!(e.to_string().contains("locked"), "{e}");
+    drop(w);
+    other.execute_batch("ROLLBACK").unwrap();
+    drop(other);
+    assert_eq!(h.sessions().len(), before, "the old index is intact");
+    h.refresh();
+    assert_eq!(h.sessions().len(), before + 1);
+    h.assert_equals_fresh();
+}
+
+/// A full disk in the middle of indexing: the write fails, the index as it was stays
+/// readable and whole, and indexing works again once there is room.
+#[test]
+fn a_full_disk_while_indexing_leaves_the_old_index_usable() {
+    let h = Home::new();
+    h.refresh();
+    let before = h.sessions();
+    // a new, large session: writing it needs many more pages than are left
+    let sid = "55555555-5555-4555-8555-555555555555";
+    let mut text = String::new();
+    for i in 0..400 {
+        text.push_str(&common::claude_user_line(
+            sid,
+            &format!("u-{i}"),
+            &format!("line {i} {}", "lorem ipsum dolor sit amet ".repeat(40)),
+        ));
+        text.push('\n');
+    }
+    std::fs::write(h.claude(&format!("{sid}.jsonl")), text).unwrap();
+    // SQLite's page limit stands in for the disk: writes past it fail with SQLITE_FULL
+    let pages: i64 = {
+        let c = rusqlite::Connection::open(&h.index).unwrap();
+        c.query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap()
+    };
+    let mut w = Writer::open(&h.index).unwrap();
+    w.limit_pages_for_tests(pages + 2);
+    let e = w.refresh(&h.reg, &mut |_| {}).unwrap_err();
+    assert!(!e.is_corrupt(), "{e}");
+    assert!(e.to_string().contains("full"), "{e}");
+    drop(w);
+    let after = h.sessions();
+    assert_eq!(after, before, "the old index, unchanged and readable");
+    common::assert_fts_consistent(&h.index);
+    // room again
+    h.refresh();
+    assert!(h.session(sid).is_some());
+    h.assert_equals_fresh();
+}

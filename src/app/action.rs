@@ -89,6 +89,8 @@ pub enum Msg {
     /// How the stores are watched (roots, and native events, polling or waiting).
     Watching(Vec<(std::path::PathBuf, crate::watch::Mode)>),
     IndexFailed(String),
+    /// Another revisit wrote the index (this one follows it): read the list again.
+    IndexChangedElsewhere,
     /// The clock moved (ages in the list).
     Tick(chrono::DateTime<chrono::Utc>),
 }

@@ -245,6 +245,19 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 });
             }
         }
+        Msg::IndexChangedElsewhere => {
+            fx.push(load_sessions(state));
+            if let Some(key) = &state.transcript.key
+                && state.transcript.branch_leaf.is_none()
+            {
+                state.generation += 1;
+                state.transcript.generation = state.generation;
+                fx.push(Effect::LoadTranscript {
+                    generation: state.generation,
+                    key: key.clone(),
+                });
+            }
+        }
         Msg::IndexFailed(e) => {
             state.status.indexing = None;
             state.status.error = Some(format!("indexing failed: {e}"));

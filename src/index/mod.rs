@@ -17,6 +17,9 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum IndexError {
+    /// Another revisit process is writing this index (it holds the write lock).
+    #[error("another revisit{} is updating the index {path}", .pid.map(|p| format!(" (PID {p})")).unwrap_or_default())]
+    Busy { path: PathBuf, pid: Option<u32> },
     #[error("index {path}: {source}")]
     Sqlite {
         path: PathBuf,
@@ -75,11 +78,88 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// The right to write an index: an exclusive `flock` on `<index>.lock`, held by one process
+/// at a time and released by the system when that process ends, however it ends. Another
+/// revisit finds it taken and reads the index without writing (the holder keeps it current).
+/// SQLite's own locks only serialise statements; this keeps two writers from indexing the
+/// same files from the same starting point.
+#[derive(Debug)]
+pub struct WriteLock {
+    _file: std::fs::File,
+}
+
+impl WriteLock {
+    fn lock_path(index: &Path) -> PathBuf {
+        PathBuf::from(format!("{}.lock", index.display()))
+    }
+
+    /// Take the lock now, or say who holds it.
+    pub fn try_acquire(index: &Path) -> Result<WriteLock, IndexError> {
+        let path = WriteLock::lock_path(index);
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|source| IndexError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|source| IndexError::Io {
+                path: path.clone(),
+                source,
+            })?;
+        #[cfg(unix)]
+        {
+            use std::io::{Read, Seek, Write};
+            use std::os::unix::io::AsRawFd;
+            // SAFETY: flock on a file descriptor this function owns.
+            let r = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+            if r != 0 {
+                let mut text = String::new();
+                let _ = file.read_to_string(&mut text);
+                return Err(IndexError::Busy {
+                    path: index.to_path_buf(),
+                    pid: text.trim().parse().ok(),
+                });
+            }
+            // who holds it, for the other processes' messages
+            let _ = file.set_len(0);
+            let _ = file.seek(std::io::SeekFrom::Start(0));
+            let _ = write!(file, "{}", std::process::id());
+            let _ = file.flush();
+        }
+        Ok(WriteLock { _file: file })
+    }
+
+    /// Take the lock, waiting up to `wait` for another process to let it go.
+    pub fn acquire(index: &Path, wait: Duration) -> Result<WriteLock, IndexError> {
+        let until = std::time::Instant::now() + wait;
+        loop {
+            match WriteLock::try_acquire(index) {
+                Err(IndexError::Busy { .. }) if std::time::Instant::now() < until => {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                r => return r,
+            }
+        }
+    }
+}
+
 /// Why an existing index file was thrown away.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rebuilt {
-    Version { found: i64 },
+    Version {
+        found: i64,
+    },
     Corrupt(String),
+    /// Not a reason to rebuild: another program holds a lock (never thrown away).
+    Locked(String),
 }
 
 impl std::fmt::Display for Rebuilt {
@@ -91,6 +171,7 @@ impl std::fmt::Display for Rebuilt {
                 schema::VERSION
             ),
             Rebuilt::Corrupt(why) => write!(f, "index was unreadable ({why}): rebuilt"),
+            Rebuilt::Locked(why) => write!(f, "index is locked ({why})"),
         }
     }
 }
@@ -114,6 +195,11 @@ pub fn open_writable(path: &Path) -> Result<(Connection, Option<Rebuilt>), Index
     }
     match try_open(path) {
         Ok(conn) => Ok((conn, None)),
+        // held by another program for longer than the busy timeout: not damage, never removed
+        Err(Rebuilt::Locked(why)) => Err(IndexError::Other(format!(
+            "index {} is locked by another program ({why})",
+            path.display()
+        ))),
         Err(reason) => {
             remove_index_files(path)?;
             let conn = try_open(path).map_err(|r| {
@@ -137,7 +223,12 @@ fn remove_index_files(path: &Path) -> Result<(), IndexError> {
 }
 
 fn try_open(path: &Path) -> Result<Connection, Rebuilt> {
-    let corrupt = |e: rusqlite::Error| Rebuilt::Corrupt(e.to_string());
+    let corrupt = |e: rusqlite::Error| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            Rebuilt::Locked(e.to_string())
+        }
+        _ => Rebuilt::Corrupt(e.to_string()),
+    };
     let conn = Connection::open(path).map_err(corrupt)?;
     configure(&conn).map_err(corrupt)?;
     let version: i64 = conn

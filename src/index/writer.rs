@@ -52,6 +52,8 @@ pub struct Writer {
     conn: Connection,
     path: PathBuf,
     pub rebuilt: Option<Rebuilt>,
+    /// Only this process writes the index while the writer lives.
+    _lock: std::sync::Arc<super::WriteLock>,
 }
 
 /// What the index knows of a store.
@@ -399,15 +401,24 @@ fn ms(t: Option<chrono::DateTime<chrono::Utc>>) -> Option<i64> {
 }
 
 impl Writer {
+    /// Open (or create, or rebuild) the index for writing. `IndexError::Busy` when another
+    /// revisit process is writing it.
     pub fn open(path: &Path) -> Result<Writer, IndexError> {
+        Writer::open_waiting(path, std::time::Duration::ZERO)
+    }
+
+    /// As [`Writer::open`], waiting up to `wait` for another process to finish writing.
+    pub fn open_waiting(path: &Path, wait: std::time::Duration) -> Result<Writer, IndexError> {
+        let lock = std::sync::Arc::new(super::WriteLock::acquire(path, wait)?);
         let (conn, rebuilt) = super::open_writable(path)?;
-        Writer::with_conn(conn, path, rebuilt)
+        Writer::with_conn(conn, path, rebuilt, lock)
     }
 
     fn with_conn(
         conn: Connection,
         path: &Path,
         rebuilt: Option<Rebuilt>,
+        lock: std::sync::Arc<super::WriteLock>,
     ) -> Result<Writer, IndexError> {
         // FTS changes are staged here and applied together before each commit: FTS5 flushes
         // its pending terms at every statement savepoint, so interleaving its inserts with
@@ -423,11 +434,21 @@ impl Writer {
             conn,
             path: path.to_path_buf(),
             rebuilt,
+            _lock: lock,
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Tests: cap the index at `pages` pages, as a full disk would (writes past it fail with
+    /// `SQLITE_FULL`).
+    #[doc(hidden)]
+    pub fn limit_pages_for_tests(&self, pages: i64) {
+        let _ = self
+            .conn
+            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()));
     }
 
     /// The working directories of the sessions indexed (some roots are found through them).
@@ -442,6 +463,7 @@ impl Writer {
             conn,
             &self.path.clone(),
             Some(Rebuilt::Corrupt(why.to_string())),
+            self._lock.clone(),
         )?;
         Ok(())
     }

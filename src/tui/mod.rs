@@ -18,8 +18,20 @@ use workers::{FilterReq, FilterWorker, Indexer, QueryReq, QueryWorker};
 
 /// Open the browser; returns the exit code.
 pub fn run(ctx: Context) -> Result<i32> {
+    let mut follow_note = None;
     // The writer creates (or rebuilds) the index before anything reads it.
-    let writer = Writer::open(&ctx.index_path)?;
+    // another revisit may be writing the index: this one then follows it
+    let writer = match Writer::open(&ctx.index_path) {
+        Ok(w) => Some(w),
+        Err(crate::index::IndexError::Busy { pid, .. }) => {
+            follow_note = Some(format!(
+                "following the index of revisit{}",
+                pid.map(|p| format!(" PID {p}")).unwrap_or_default()
+            ));
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
     let (theme, mut warnings) = crate::ui::theme::resolve_theme(&ctx.config, &ctx.env);
     // syntax definitions load in the background while the index opens
     crate::render::Highlighter::preload(theme.syntax());
@@ -34,7 +46,7 @@ pub fn run(ctx: Context) -> Result<i32> {
             "[transcript] fold = {level:?}: use folded, summaries or open"
         ));
     }
-    let rebuilt = writer.rebuilt.clone();
+    let rebuilt = writer.as_ref().and_then(|w| w.rebuilt.clone());
     let registry = Arc::new(ctx.registry);
     let (tx, rx) = unbounded::<Msg>();
     let query = QueryWorker::spawn(
@@ -44,7 +56,15 @@ pub fn run(ctx: Context) -> Result<i32> {
         tx.clone(),
     );
     let filter = FilterWorker::spawn(tx.clone());
-    let indexer = Indexer::spawn(writer, registry.clone(), tx.clone(), !ctx.no_refresh);
+    let indexer = match writer {
+        Some(w) => Indexer::spawn(w, registry.clone(), tx.clone(), !ctx.no_refresh),
+        None => Indexer::follow(
+            ctx.index_path.clone(),
+            registry.clone(),
+            tx.clone(),
+            !ctx.no_refresh,
+        ),
+    };
     let resumer = crate::resume::Resumer {
         registry: registry.clone(),
         config: ctx.config.clone(),
@@ -105,6 +125,9 @@ pub fn run(ctx: Context) -> Result<i32> {
     }
     if let Some(r) = rebuilt {
         state.status.info = Some(r.to_string());
+    }
+    if let Some(n) = follow_note {
+        state.status.info = Some(n);
     }
     if std::env::var_os("REVISIT_TEST_PANIC").is_some() {
         // for the end-to-end test of the panic hook: the terminal must come back

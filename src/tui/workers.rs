@@ -396,7 +396,7 @@ impl Indexer {
     /// Start the indexer: it refreshes once right away, then follows what the file watcher
     /// reports (when `watch` is on).
     pub fn spawn(
-        mut writer: Writer,
+        writer: Writer,
         registry: Arc<Registry>,
         out: Sender<Msg>,
         watch: bool,
@@ -406,69 +406,46 @@ impl Indexer {
         let watch_tx = tx.clone();
         std::thread::Builder::new()
             .name("indexer".into())
+            .spawn(move || index_loop(writer, &registry, &rx, watch_tx, &out, watch))
+            .expect("spawn indexer thread");
+        Indexer { tx }
+    }
+
+    /// Another revisit writes the index: show what it writes (the list and the transcript
+    /// reload when the index changes), and take over as the writer once it is gone.
+    pub fn follow(
+        index: PathBuf,
+        registry: Arc<Registry>,
+        out: Sender<Msg>,
+        watch: bool,
+    ) -> Indexer {
+        let (tx, rx) = unbounded::<IndexReq>();
+        let _ = tx.send(IndexReq::CatchUp);
+        let watch_tx = tx.clone();
+        std::thread::Builder::new()
+            .name("indexer".into())
             .spawn(move || {
-                // watching starts before the first refresh: what changes while it runs is
-                // queued and read right after it
-                let mut watched = if watch {
-                    watch_roots(&writer, &registry)
-                } else {
-                    Vec::new()
-                };
-                let watcher = watch.then(|| {
-                    let tx = watch_tx.clone();
-                    crate::watch::Watcher::spawn(watched.clone(), move |b| {
-                        let _ = tx.send(IndexReq::Changed(b));
-                    })
-                });
-                if let Some(w) = &watcher {
-                    let _ = out.send(Msg::Watching(w.status()));
-                }
-                while let Ok(first) = rx.recv() {
-                    // coalesce what is queued: one full refresh covers every change
-                    let mut full = false;
-                    let mut announce = false;
-                    let mut paths: Vec<PathBuf> = Vec::new();
-                    for req in std::iter::once(first).chain(rx.try_iter()) {
-                        match req {
-                            IndexReq::Refresh => {
-                                full = true;
-                                announce = true;
-                            }
-                            IndexReq::CatchUp => full = true,
-                            IndexReq::Changed(p) => paths.extend(p),
+                let mut seen = index_stamp(&index);
+                loop {
+                    std::thread::sleep(FOLLOW_POLL);
+                    match Writer::open(&index) {
+                        Ok(writer) => {
+                            let _ = out.send(Msg::Info(
+                                "the other revisit quit: this one keeps the index".into(),
+                            ));
+                            return index_loop(writer, &registry, &rx, watch_tx, &out, watch);
+                        }
+                        Err(crate::index::IndexError::Busy { .. }) => {}
+                        Err(e) => {
+                            let _ = out.send(Msg::IndexFailed(e.to_string()));
+                            return;
                         }
                     }
-                    let progress_out = out.clone();
-                    let mut progress = |p: &crate::index::writer::Progress| {
-                        let _ = progress_out.send(Msg::IndexProgress(*p));
-                    };
-                    let result = if full {
-                        writer.refresh(&registry, &mut progress)
-                    } else {
-                        paths.sort();
-                        paths.dedup();
-                        writer.refresh_changed(&registry, &paths, &mut |_| {})
-                    };
-                    let msg = match result {
-                        Ok(r) => Msg::IndexDone {
-                            sessions: r.sessions,
-                            errors: r.errors,
-                            elapsed_ms: r.elapsed_ms,
-                            changed: r.changed,
-                            live: !announce,
-                        },
-                        Err(e) => Msg::IndexFailed(e.to_string()),
-                    };
-                    if out.send(msg).is_err() {
-                        return;
-                    }
-                    // watch what there is to watch (new working directories add roots)
-                    if let Some(w) = &watcher {
-                        let roots = watch_roots(&writer, &registry);
-                        if roots != watched {
-                            w.set_roots(roots.clone());
-                            let _ = out.send(Msg::Watching(w.status()));
-                            watched = roots;
+                    let now = index_stamp(&index);
+                    if now != seen {
+                        seen = now;
+                        if out.send(Msg::IndexChangedElsewhere).is_err() {
+                            return;
                         }
                     }
                 }
@@ -480,6 +457,96 @@ impl Indexer {
     /// A full scan whose end is not announced in the status line.
     pub fn catch_up(&self) {
         let _ = self.tx.send(IndexReq::CatchUp);
+    }
+}
+
+/// How often a follower looks at the index another revisit writes.
+const FOLLOW_POLL: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// The index file and its WAL: size and modification time (they change with every commit).
+fn index_stamp(index: &std::path::Path) -> Vec<Option<(u64, std::time::SystemTime)>> {
+    ["", "-wal"]
+        .iter()
+        .map(|s| {
+            let md = std::fs::metadata(format!("{}{s}", index.display())).ok()?;
+            Some((md.len(), md.modified().ok()?))
+        })
+        .collect()
+}
+
+/// The writer's loop: refresh, then follow what the watcher reports and what is asked.
+fn index_loop(
+    mut writer: Writer,
+    registry: &Registry,
+    rx: &Receiver<IndexReq>,
+    watch_tx: Sender<IndexReq>,
+    out: &Sender<Msg>,
+    watch: bool,
+) {
+    // watching starts before the first refresh: what changes while it runs is queued and
+    // read right after it
+    let mut watched = if watch {
+        watch_roots(&writer, registry)
+    } else {
+        Vec::new()
+    };
+    let watcher = watch.then(|| {
+        let tx = watch_tx.clone();
+        crate::watch::Watcher::spawn(watched.clone(), move |b| {
+            let _ = tx.send(IndexReq::Changed(b));
+        })
+    });
+    if let Some(w) = &watcher {
+        let _ = out.send(Msg::Watching(w.status()));
+    }
+    while let Ok(first) = rx.recv() {
+        // coalesce what is queued: one full refresh covers every change
+        let mut full = false;
+        let mut announce = false;
+        let mut paths: Vec<PathBuf> = Vec::new();
+        for req in std::iter::once(first).chain(rx.try_iter()) {
+            match req {
+                IndexReq::Refresh => {
+                    full = true;
+                    announce = true;
+                }
+                IndexReq::CatchUp => full = true,
+                IndexReq::Changed(p) => paths.extend(p),
+            }
+        }
+        let progress_out = out.clone();
+        let mut progress = |p: &crate::index::writer::Progress| {
+            let _ = progress_out.send(Msg::IndexProgress(*p));
+        };
+        let result = if full {
+            writer.refresh(registry, &mut progress)
+        } else {
+            paths.sort();
+            paths.dedup();
+            writer.refresh_changed(registry, &paths, &mut |_| {})
+        };
+        let msg = match result {
+            Ok(r) => Msg::IndexDone {
+                sessions: r.sessions,
+                errors: r.errors,
+                elapsed_ms: r.elapsed_ms,
+                changed: r.changed,
+                live: !announce,
+            },
+            Err(e) => Msg::IndexFailed(e.to_string()),
+        };
+        if out.send(msg).is_err() {
+            return;
+        }
+        // watch what there is to watch (new working directories add roots)
+        if let Some(w) = &watcher {
+            let roots = watch_roots(&writer, registry);
+            if roots != watched {
+                w.set_roots(roots.clone());
+                let _ = out.send(Msg::Watching(w.status()));
+                watched = roots;
+            }
+        }
     }
 }
 
