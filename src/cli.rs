@@ -868,7 +868,7 @@ fn print_stats(out: &mut impl Write, st: &crate::stats::Stats) -> Result<()> {
             format!(
                 " (+ {} requests without a price: {})",
                 t.unpriced_turns,
-                st.unpriced_models.join(", ")
+                sanitize::one_line(&st.unpriced_models.join(", "))
             )
         } else {
             String::new()

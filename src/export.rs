@@ -106,7 +106,9 @@ pub fn markdown<M: AsRef<Message>>(s: &Session, messages: &[M]) -> String {
     for m in messages {
         out.push_str(&message_markdown(m.as_ref()));
     }
-    out
+    // read in a terminal or a pager: escape sequences and other controls made inert (the
+    // JSON forms keep the data exactly)
+    sanitize::sanitize(&out)
 }
 
 /// One message as Markdown: a heading and its blocks.
