@@ -52,6 +52,15 @@ pub fn wrap_line(line: &str, max: usize) -> Vec<String> {
     out
 }
 
+/// A size in bytes as people read it: `512 bytes`, `64.0 kB`, `12.3 MB`.
+pub fn human_bytes(n: usize) -> String {
+    match n {
+        0..=999 => format!("{n} bytes"),
+        1000..=999_999 => format!("{:.1} kB", n as f64 / 1e3),
+        _ => format!("{:.1} MB", n as f64 / 1e6),
+    }
+}
+
 /// Wrap multi-line text.
 pub fn wrap(text: &str, max: usize) -> Vec<String> {
     text.split('\n').flat_map(|l| wrap_line(l, max)).collect()

@@ -493,3 +493,74 @@ fn a_second_revisit_follows_the_first_and_takes_over() {
     t.keys(&["q"]);
     t.wait_for("EXIT=0");
 }
+
+/// A tool output of megabytes: the open transcript holds its head and says so; `o` gives the
+/// pager all of it, read from the index.
+#[test]
+fn a_huge_output_is_shown_by_its_head_and_paged_whole() {
+    let scratch = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_revisit");
+    let home = scratch.path().join("home");
+    let dir = home.join(".claude/projects/-big");
+    std::fs::create_dir_all(&dir).unwrap();
+    let sid = "bbbbbbbb-0000-4000-8000-000000000002";
+    let mut output = String::new();
+    for i in 0..40_000 {
+        output.push_str(&format!("log line {i:06} of a very long build output\n"));
+    }
+    output.push_str("END-OF-BIG-OUTPUT\n");
+    let lines = [
+        serde_json::json!({"type":"user","cwd":"/tmp","sessionId":sid,"uuid":"u1","timestamp":"2026-11-20T10:00:00.000Z",
+            "message":{"role":"user","content":"Run the big build"}}),
+        serde_json::json!({"type":"assistant","cwd":"/tmp","sessionId":sid,"uuid":"a1","parentUuid":"u1","timestamp":"2026-11-20T10:00:01.000Z","requestId":"r1",
+            "message":{"id":"m1","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"tool_use","id":"t1","name":"Bash","input":{"command":"make all"}}],
+            "usage":{"input_tokens":3,"output_tokens":5}}}),
+        serde_json::json!({"type":"user","cwd":"/tmp","sessionId":sid,"uuid":"u2","parentUuid":"a1","timestamp":"2026-11-20T10:00:02.000Z",
+            "message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":output}]}}),
+    ];
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(dir.join(format!("{sid}.jsonl")), text).unwrap();
+    let pager = scratch.path().join("pager.sh");
+    let paged = scratch.path().join("paged.md");
+    std::fs::write(
+        &pager,
+        format!("#!/bin/sh\ncp \"$1\" '{}'\n", paged.display()),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&pager, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let t = Tmux::start(
+        120,
+        40,
+        &[
+            ("HOME", home.display().to_string()),
+            (
+                "XDG_CACHE_HOME",
+                scratch.path().join("cache").display().to_string(),
+            ),
+            ("PATH", std::env::var("PATH").unwrap_or_default()),
+            ("PAGER", pager.display().to_string()),
+        ],
+    );
+    t.wait_for_prompt();
+    t.type_text(&format!("{bin}; echo EXIT=$?"), true);
+    t.wait_for("Sessions (1)");
+    t.keys(&["Enter", "z", "z"]);
+    t.wait_for("everything open");
+    let screen = t.wait_for("[revisit: the first 32.8 kB of 1.8 MB are shown; o opens");
+    assert!(screen.contains("log line 000000"), "{screen}");
+    t.keys(&["o"]);
+    t.wait_for("back from the pager");
+    let whole = std::fs::read_to_string(&paged).unwrap();
+    assert!(
+        whole.contains("log line 039999"),
+        "the pager has everything"
+    );
+    assert!(whole.contains("END-OF-BIG-OUTPUT"));
+    assert!(!whole.contains("[revisit: the first"), "not the cut copy");
+    t.keys(&["q"]);
+    t.wait_for("EXIT=0");
+}

@@ -2,7 +2,7 @@
 //! shows. Readers never write.
 
 use super::IndexError;
-use crate::model::{Agent, Message, Session, TokenUsage};
+use crate::model::{Agent, Block, Message, Session, TokenUsage};
 use crate::sources::{IssueKind, ParseIssue};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -12,6 +12,8 @@ use thiserror::Error;
 
 pub struct Reader {
     conn: Connection,
+    /// Texts longer than this are cut to their head when messages are read (see [`elide`]).
+    elide_over: Option<usize>,
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -116,12 +118,23 @@ impl Reader {
     pub fn open(path: &Path) -> Result<Reader, IndexError> {
         Ok(Reader {
             conn: super::open_readonly(path)?,
+            elide_over: None,
         })
     }
 
     /// A reader on an existing connection (tests, or the writer's own connection).
     pub fn from_connection(conn: Connection) -> Reader {
-        Reader { conn }
+        Reader {
+            conn,
+            elide_over: None,
+        }
+    }
+
+    /// Read messages for viewing: a tool output or text longer than `over` bytes keeps only
+    /// its head (see [`elide`]), so that an open transcript does not hold megabytes nobody
+    /// is looking at. The index keeps everything: `show`, exports and the pager read it whole.
+    pub fn elide_over(&mut self, over: usize) {
+        self.elide_over = Some(over);
     }
 
     /// Sessions, most recently updated first.
@@ -253,7 +266,7 @@ impl Reader {
         }
         drop(stmt);
         tx.finish()?;
-        let decoded = decode_all(&bodies);
+        let decoded = decode_all(&bodies, self.elide_over);
         let complete = contiguous && decoded.len() == bodies.len();
         Ok((
             decoded.into_iter().map(Arc::new).collect(),
@@ -307,8 +320,10 @@ impl Reader {
             })?;
             for row in rows {
                 let (seq, body) = row?;
-                if let (Ok(i), Some(m)) = (usize::try_from(seq), decoder.decode(&body))
-                    && i < new_len
+                if let (Ok(i), Some(m)) = (
+                    usize::try_from(seq),
+                    decoder.decode(&body).map(|m| elide_opt(m, self.elide_over)),
+                ) && i < new_len
                 {
                     slots[i] = Some(Arc::new(m));
                 }
@@ -574,14 +589,71 @@ pub struct Loaded {
 
 /// Decode message bodies, on several threads when there are many (a long session's bodies
 /// are most of the time it takes to open).
-fn decode_all(bodies: &[Vec<u8>]) -> Vec<Message> {
+/// What an open transcript keeps of a long text: its first 32 KiB.
+pub const ELIDED_HEAD: usize = 32 * 1024;
+
+/// How a text cut by [`elide`] begins.
+const ELIDED_MARK: &str = "[revisit: the first ";
+
+/// Was a text of these messages cut by [`elide`]? (Then read them whole from the index.)
+pub fn any_elided<M: AsRef<Message>>(messages: &[M]) -> bool {
+    messages.iter().any(|m| {
+        m.as_ref().blocks.iter().any(|b| match b {
+            Block::ToolResult { output: s, .. }
+            | Block::Text { text: s }
+            | Block::Thinking { text: s, .. } => s.starts_with(ELIDED_MARK),
+            _ => false,
+        })
+    })
+}
+
+/// A message with every tool output, text and thinking longer than `over` bytes cut to its
+/// first [`ELIDED_HEAD`] bytes (at a character boundary), behind a first line that says how
+/// much there is and where to read it all.
+pub fn elide(mut m: Message, over: usize) -> Message {
+    for b in &mut m.blocks {
+        let s = match b {
+            Block::ToolResult { output, .. } => output,
+            Block::Text { text } | Block::Thinking { text, .. } => text,
+            _ => continue,
+        };
+        if s.len() > over {
+            let mut cut = ELIDED_HEAD.min(s.len());
+            while !s.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let note = format!(
+                "{ELIDED_MARK}{} of {} are shown; o opens all of it in $PAGER]\n",
+                crate::text::human_bytes(cut),
+                crate::text::human_bytes(s.len())
+            );
+            let mut short = String::with_capacity(note.len() + cut);
+            short.push_str(&note);
+            short.push_str(&s[..cut]);
+            *s = short;
+        }
+    }
+    m
+}
+
+fn elide_opt(m: Message, over: Option<usize>) -> Message {
+    match over {
+        Some(n) => elide(m, n),
+        None => m,
+    }
+}
+
+fn decode_all(bodies: &[Vec<u8>], over: Option<usize>) -> Vec<Message> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .min(4);
     if bodies.len() < 512 || threads < 2 {
         let mut d = super::body::Decoder::new();
-        return bodies.iter().filter_map(|b| d.decode(b)).collect();
+        return bodies
+            .iter()
+            .filter_map(|b| d.decode(b).map(|m| elide_opt(m, over)))
+            .collect();
     }
     let chunk = bodies.len().div_ceil(threads);
     std::thread::scope(|scope| {
@@ -591,7 +663,7 @@ fn decode_all(bodies: &[Vec<u8>]) -> Vec<Message> {
                 scope.spawn(move || {
                     let mut d = super::body::Decoder::new();
                     c.iter()
-                        .filter_map(|b| d.decode(b))
+                        .filter_map(|b| d.decode(b).map(|m| elide_opt(m, over)))
                         .collect::<Vec<Message>>()
                 })
             })
@@ -601,4 +673,46 @@ fn decode_all(bodies: &[Vec<u8>]) -> Vec<Message> {
             .flat_map(|h| h.join().unwrap_or_default())
             .collect()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Role;
+
+    #[test]
+    fn long_texts_keep_their_head_and_say_so() {
+        let big = "é".repeat(200_000); // 400 kB, two bytes a character
+        let mut m = Message::new(Role::Tool);
+        m.blocks.push(Block::ToolResult {
+            call_id: "c".into(),
+            output: big.clone(),
+            is_error: false,
+        });
+        m.blocks.push(Block::text("short"));
+        m.blocks.push(Block::ToolCall {
+            id: "c".into(),
+            name: "Write".into(),
+            input: serde_json::json!({"content": big}),
+        });
+        let e = elide(m.clone(), 256 * 1024);
+        let Block::ToolResult { output, .. } = &e.blocks[0] else {
+            panic!()
+        };
+        let (note, head) = output.split_once('\n').unwrap();
+        assert_eq!(
+            note,
+            "[revisit: the first 32.8 kB of 400.0 kB are shown; o opens all of it in $PAGER]"
+        );
+        assert!(head.len() <= ELIDED_HEAD && head.len() >= ELIDED_HEAD - 1);
+        assert!(big.starts_with(head));
+        assert_eq!(e.blocks[1], m.blocks[1], "short texts are untouched");
+        assert_eq!(e.blocks[2], m.blocks[2], "tool inputs are kept");
+        assert!(any_elided(&[e.clone()]));
+        assert!(!any_elided(&[m.clone()]));
+        // under the limit: the same message
+        assert_eq!(elide(m.clone(), 1 << 20), m);
+        // eliding again changes nothing (the head is under any sane limit)
+        assert_eq!(elide(e.clone(), 256 * 1024), e);
+    }
 }

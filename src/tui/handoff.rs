@@ -61,13 +61,7 @@ pub fn copy(text: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-pub fn human_bytes(n: usize) -> String {
-    match n {
-        0..=999 => format!("{n} bytes"),
-        1000..=999_999 => format!("{:.1} kB", n as f64 / 1e3),
-        _ => format!("{:.1} MB", n as f64 / 1e6),
-    }
-}
+pub use crate::text::human_bytes;
 
 /// A command from an environment variable (`less -R`, `code --wait`): split on whitespace.
 pub fn command_from(var: Option<&str>, default: &[&str]) -> Vec<String> {

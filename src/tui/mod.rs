@@ -140,6 +140,7 @@ pub fn run(ctx: Context) -> Result<i32> {
         filter: &filter,
         input: &input,
         indexer: &indexer,
+        index: &ctx.index_path,
         resumer: &resumer,
         tx: tx.clone(),
         theme: &theme,
@@ -154,6 +155,8 @@ pub struct Workers<'a> {
     pub filter: &'a FilterWorker,
     pub input: &'a input::Input,
     pub indexer: &'a Indexer,
+    /// The index (the pager reads long outputs whole from it).
+    pub index: &'a std::path::Path,
     /// Builds and checks resume commands.
     pub resumer: &'a crate::resume::Resumer,
     /// For results of effects run on the loop's thread.
@@ -227,7 +230,17 @@ fn perform<B: Backend>(effect: Effect, w: &Workers, term: &mut Terminal<B>) {
             };
             let _ = w.tx.send(msg);
         }
-        Effect::External(ext) => {
+        Effect::External(mut ext) => {
+            // the transcript holds long outputs by their head: the pager and the editor get
+            // the session whole, from the index
+            if let External::Pager { session, messages } | External::Editor { session, messages } =
+                &mut ext
+                && crate::index::query::any_elided(messages)
+                && let Ok(whole) = crate::index::query::Reader::open(w.index)
+                    .and_then(|r| r.messages(&session.key))
+            {
+                *messages = Arc::new(whole.into_iter().map(Arc::new).collect());
+            }
             let (file, argv, what) = match &ext {
                 External::Pager { session, messages } => (
                     handoff::pager_file(session, messages).map(|f| (f, true)),

@@ -18,6 +18,10 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// A tool output or text longer than this is shown by its head in the browser (the pager,
+/// `show` and exports have it whole).
+pub const ELIDE_OVER: usize = 64 * 1024;
+
 /// Sessions a full-text query returns to the list.
 const FULL_TEXT_SESSIONS: usize = 200;
 
@@ -135,7 +139,8 @@ fn query_loop(
         }
         if reader.is_none() {
             match Reader::open(&index) {
-                Ok(r) => {
+                Ok(mut r) => {
+                    r.elide_over(ELIDE_OVER);
                     reader = Some(r);
                     opened = now_id;
                 }
