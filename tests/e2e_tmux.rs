@@ -11,18 +11,7 @@ fn open_a_transcript_quit_and_the_shell_is_usable() {
     let t = Tmux::start(
         120,
         32,
-        &[
-            ("HOME", fixture_home().display().to_string()),
-            (
-                "XDG_CACHE_HOME",
-                scratch.path().join("cache").display().to_string(),
-            ),
-            (
-                "XDG_CONFIG_HOME",
-                scratch.path().join("config").display().to_string(),
-            ),
-            ("PATH", std::env::var("PATH").unwrap_or_default()),
-        ],
+        &common::home_env(&fixture_home(), scratch.path(), &[]),
     );
     t.wait_for_prompt();
     t.type_text(&format!("{bin}; echo EXIT=$?"), true);
@@ -66,15 +55,11 @@ fn a_panic_restores_the_terminal_before_printing() {
     let t = Tmux::start(
         100,
         24,
-        &[
-            ("HOME", fixture_home().display().to_string()),
-            (
-                "XDG_CACHE_HOME",
-                scratch.path().join("cache").display().to_string(),
-            ),
-            ("PATH", std::env::var("PATH").unwrap_or_default()),
-            ("REVISIT_TEST_PANIC", "1".to_string()),
-        ],
+        &common::home_env(
+            &fixture_home(),
+            scratch.path(),
+            &[("REVISIT_TEST_PANIC", "1".to_string())],
+        ),
     );
     t.wait_for_prompt();
     t.type_text(&format!("{bin}; echo EXIT=$?"), true);
@@ -99,18 +84,7 @@ fn search_opens_the_transcript_at_the_hit() {
     let scratch = tempfile::tempdir().unwrap();
     let bin = env!("CARGO_BIN_EXE_revisit");
     let home = common::manifest().join("tests/fixtures/search/home");
-    let t = Tmux::start(
-        120,
-        32,
-        &[
-            ("HOME", home.display().to_string()),
-            (
-                "XDG_CACHE_HOME",
-                scratch.path().join("cache").display().to_string(),
-            ),
-            ("PATH", std::env::var("PATH").unwrap_or_default()),
-        ],
-    );
+    let t = Tmux::start(120, 32, &common::home_env(&home, scratch.path(), &[]));
     t.wait_for_prompt();
     t.type_text(&format!("{bin}; echo EXIT=$?"), true);
     t.wait_for("Sessions (3)");
@@ -161,15 +135,11 @@ fn transcript_folds_finds_and_copies() {
     let t = Tmux::start(
         110,
         30,
-        &[
-            ("HOME", home.display().to_string()),
-            (
-                "XDG_CACHE_HOME",
-                scratch.path().join("cache").display().to_string(),
-            ),
-            ("PATH", std::env::var("PATH").unwrap_or_default()),
-            ("PAGER", pager.display().to_string()),
-        ],
+        &common::home_env(
+            &home,
+            scratch.path(),
+            &[("PAGER", pager.display().to_string())],
+        ),
     );
     t.command(&["set-option", "-g", "set-clipboard", "on"]);
     t.wait_for_prompt();
@@ -230,18 +200,7 @@ fn an_appended_message_appears_in_the_open_transcript() {
         &common::manifest().join("tests/fixtures/search/home"),
         &home,
     );
-    let t = Tmux::start(
-        120,
-        30,
-        &[
-            ("HOME", home.display().to_string()),
-            (
-                "XDG_CACHE_HOME",
-                scratch.path().join("cache").display().to_string(),
-            ),
-            ("PATH", std::env::var("PATH").unwrap_or_default()),
-        ],
-    );
+    let t = Tmux::start(120, 30, &common::home_env(&home, scratch.path(), &[]));
     t.wait_for_prompt();
     t.type_text(&format!("{bin}; echo EXIT=$?"), true);
     t.wait_for("Sessions (3)");
@@ -309,22 +268,17 @@ fn resume_hands_the_terminal_over_and_takes_it_back() {
     let t = Tmux::start(
         140,
         36,
-        &[
-            ("HOME", home.display().to_string()),
-            (
-                "XDG_CACHE_HOME",
-                scratch.path().join("cache").display().to_string(),
-            ),
-            (
-                "XDG_CONFIG_HOME",
-                scratch.path().join("config").display().to_string(),
-            ),
-            ("PATH", format!("{}:/usr/bin:/bin", standins.display())),
-            ("STANDIN_LOG", log.display().to_string()),
-            ("STANDIN_READ", "1".to_string()),
-            ("STANDIN_APPEND_TO", alpha_file.display().to_string()),
-            ("STANDIN_APPEND_LINE", answer.replace('\'', "")),
-        ],
+        &common::home_env(
+            &home,
+            scratch.path(),
+            &[
+                ("PATH", format!("{}:/usr/bin:/bin", standins.display())),
+                ("STANDIN_LOG", log.display().to_string()),
+                ("STANDIN_READ", "1".to_string()),
+                ("STANDIN_APPEND_TO", alpha_file.display().to_string()),
+                ("STANDIN_APPEND_LINE", answer.replace('\'', "")),
+            ],
+        ),
     );
     t.wait_for_prompt();
     // (no `; echo` after it: a stopped job would let the shell run it at Ctrl-Z)
@@ -442,22 +396,7 @@ fn a_second_revisit_follows_the_first_and_takes_over() {
         revisit::config::Env::with_home(&home, &[]),
         revisit::config::Config::default(),
     );
-    let t = Tmux::start(
-        140,
-        30,
-        &[
-            ("HOME", home.display().to_string()),
-            (
-                "XDG_CACHE_HOME",
-                scratch.path().join("cache").display().to_string(),
-            ),
-            (
-                "XDG_CONFIG_HOME",
-                scratch.path().join("config").display().to_string(),
-            ),
-            ("PATH", std::env::var("PATH").unwrap_or_default()),
-        ],
-    );
+    let t = Tmux::start(140, 30, &common::home_env(&home, scratch.path(), &[]));
     t.wait_for_prompt();
     t.type_text(&format!("{bin}; echo EXIT=$?"), true);
     t.wait_for("Sessions (5)");
@@ -535,15 +474,11 @@ fn a_huge_output_is_shown_by_its_head_and_paged_whole() {
     let t = Tmux::start(
         120,
         40,
-        &[
-            ("HOME", home.display().to_string()),
-            (
-                "XDG_CACHE_HOME",
-                scratch.path().join("cache").display().to_string(),
-            ),
-            ("PATH", std::env::var("PATH").unwrap_or_default()),
-            ("PAGER", pager.display().to_string()),
-        ],
+        &common::home_env(
+            &home,
+            scratch.path(),
+            &[("PAGER", pager.display().to_string())],
+        ),
     );
     t.wait_for_prompt();
     t.type_text(&format!("{bin}; echo EXIT=$?"), true);

@@ -170,18 +170,7 @@ fn the_real_terminals_title_and_clipboard_are_untouched() {
     let home = scratch.path().join("home");
     write_home(&home, scratch.path());
     let bin = env!("CARGO_BIN_EXE_revisit");
-    let t = Tmux::start(
-        140,
-        40,
-        &[
-            ("HOME", home.display().to_string()),
-            (
-                "XDG_CACHE_HOME",
-                scratch.path().join("cache").display().to_string(),
-            ),
-            ("PATH", std::env::var("PATH").unwrap_or_default()),
-        ],
-    );
+    let t = Tmux::start(140, 40, &common::home_env(&home, scratch.path(), &[]));
     // OSC 52 would land in a paste buffer, OSC 0/2 in the pane title
     t.command(&["set-option", "-g", "set-clipboard", "on"]);
     t.command(&["set-option", "-g", "allow-rename", "on"]);

@@ -96,14 +96,7 @@ impl WriteLock {
     /// Take the lock now, or say who holds it.
     pub fn try_acquire(index: &Path) -> Result<WriteLock, IndexError> {
         let path = WriteLock::lock_path(index);
-        if let Some(dir) = path.parent()
-            && !dir.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(dir).map_err(|source| IndexError::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?;
-        }
+        create_parent(&path)?;
         let mut file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
@@ -183,8 +176,8 @@ pub fn recreate(path: &Path) -> Result<Connection, IndexError> {
         .map_err(|r| IndexError::Other(format!("cannot create index {}: {r}", path.display())))
 }
 
-/// Open the index for writing, creating or rebuilding it as needed.
-pub fn open_writable(path: &Path) -> Result<(Connection, Option<Rebuilt>), IndexError> {
+/// The folder a file of revisit's goes in, made when it is missing.
+fn create_parent(path: &Path) -> Result<(), IndexError> {
     if let Some(dir) = path.parent()
         && !dir.as_os_str().is_empty()
     {
@@ -193,6 +186,12 @@ pub fn open_writable(path: &Path) -> Result<(Connection, Option<Rebuilt>), Index
             source,
         })?;
     }
+    Ok(())
+}
+
+/// Open the index for writing, creating or rebuilding it as needed.
+pub fn open_writable(path: &Path) -> Result<(Connection, Option<Rebuilt>), IndexError> {
+    create_parent(path)?;
     match try_open(path) {
         Ok(conn) => Ok((conn, None)),
         // held by another program for longer than the busy timeout: not damage, never removed

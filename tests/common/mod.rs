@@ -418,3 +418,27 @@ pub fn standin_values(log: &Path, key: &str) -> Vec<String> {
         .map(|(_, v)| v)
         .collect()
 }
+
+/// The environment the end-to-end tests run revisit in: `HOME`, revisit's own cache and
+/// config folders in `scratch`, the test's `PATH`, then `extra` (which wins over these).
+pub fn home_env(
+    home: &Path,
+    scratch: &Path,
+    extra: &[(&'static str, String)],
+) -> Vec<(&'static str, String)> {
+    let mut env = vec![
+        ("HOME", home.display().to_string()),
+        (
+            "XDG_CACHE_HOME",
+            scratch.join("cache").display().to_string(),
+        ),
+        (
+            "XDG_CONFIG_HOME",
+            scratch.join("config").display().to_string(),
+        ),
+        ("PATH", std::env::var("PATH").unwrap_or_default()),
+    ];
+    env.retain(|(k, _)| !extra.iter().any(|(e, _)| e == k));
+    env.extend(extra.iter().cloned());
+    env
+}
