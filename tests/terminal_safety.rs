@@ -92,7 +92,7 @@ fn the_browser_shows_hostile_text_inert() {
     );
     st.rows = vec![revisit::search::list::Row::Session { idx: 0, score: 0 }];
     let mut screens = Vec::new();
-    let mut draw = |st: &AppState| {
+    let draw = |st: &AppState| {
         let mut t = Terminal::new(TestBackend::new(160, 60)).unwrap();
         t.draw(|f| revisit::ui::render(f, st)).unwrap();
         t.backend().buffer().clone()
