@@ -147,11 +147,15 @@ pub struct Stats {
     pub groups: Vec<Group>,
     /// Models that had usage but no price.
     pub unpriced_models: Vec<String>,
-    /// Cost and tokens per local day over the range (every day, zeros included), for charts.
+    /// Cost and tokens per local day over the range (every day, zeros included), for charts:
+    /// at most the last [`MAX_DAILY`] days (a session dated year 1 would ask for millions).
     pub daily: Vec<(NaiveDate, f64, u64)>,
     /// Cost per model, most first (for the share chart).
     pub models: Vec<(String, f64)>,
 }
+
+/// The most days the daily series holds (ten years), counted back from the last one.
+pub const MAX_DAILY: i64 = 3660;
 
 /// The filter the rows are read with.
 #[derive(Debug, Clone, Default)]
@@ -372,7 +376,10 @@ pub fn compute(
     let mut days: Vec<(NaiveDate, f64, u64)> = Vec::new();
     if let (Some(first), Some(last)) = (daily.keys().next().copied(), daily.keys().last().copied())
     {
-        let mut d = first;
+        let mut d = first.max(
+            last.checked_sub_signed(chrono::Duration::days(MAX_DAILY - 1))
+                .unwrap_or(first),
+        );
         loop {
             let (c, t) = daily.get(&d).copied().unwrap_or_default();
             days.push((d, c, t));
@@ -448,6 +455,37 @@ mod tests {
         s.agent = agent;
         s.title = format!("title of {key}");
         s
+    }
+
+    #[test]
+    fn the_daily_series_keeps_ten_years_whatever_the_dates() {
+        use crate::model::Agent;
+        let rows = vec![
+            row(
+                "claude:a",
+                Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0).unwrap(),
+                "m",
+                1,
+            ),
+            row(
+                "claude:a",
+                Utc.with_ymd_and_hms(9999, 12, 31, 0, 0, 0).unwrap(),
+                "m",
+                2,
+            ),
+        ];
+        let a = session("claude:a", "shop", Agent::Claude);
+        let sessions: HashMap<&str, &Session> = [("claude:a", &a)].into();
+        let utc = FixedOffset::east_opt(0).unwrap();
+        let st = compute(&rows, &sessions, &Range::default(), By::Day, utc, &Flat);
+        assert_eq!(st.daily.len(), MAX_DAILY as usize);
+        assert_eq!(
+            st.daily.last().unwrap().0,
+            NaiveDate::from_ymd_opt(9999, 12, 31).unwrap()
+        );
+        // the totals still count everything
+        assert_eq!(st.totals.tokens.input, 3);
+        assert_eq!(st.groups.len(), 2);
     }
 
     #[test]
