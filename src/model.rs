@@ -108,17 +108,38 @@ fn is_zero(n: &u64) -> bool {
 }
 
 impl TokenUsage {
+    /// The most tokens one request is taken to have of each kind: a count above it (a number
+    /// beyond any context window, written by a bug or by hand) is stored as this, so that sums
+    /// over millions of messages still fit in 64 bits.
+    pub const MAX_COUNT: u64 = 1 << 40;
+
     pub fn total(&self) -> u64 {
-        self.input + self.output + self.cache_read + self.cache_write
+        self.input
+            .saturating_add(self.output)
+            .saturating_add(self.cache_read)
+            .saturating_add(self.cache_write)
     }
 
     pub fn add(&mut self, other: &TokenUsage) {
-        self.input += other.input;
-        self.output += other.output;
-        self.cache_read += other.cache_read;
-        self.cache_write += other.cache_write;
-        self.reasoning += other.reasoning;
-        self.cache_write_1h += other.cache_write_1h;
+        self.input = self.input.saturating_add(other.input);
+        self.output = self.output.saturating_add(other.output);
+        self.cache_read = self.cache_read.saturating_add(other.cache_read);
+        self.cache_write = self.cache_write.saturating_add(other.cache_write);
+        self.reasoning = self.reasoning.saturating_add(other.reasoning);
+        self.cache_write_1h = self.cache_write_1h.saturating_add(other.cache_write_1h);
+    }
+
+    /// Every count capped at [`TokenUsage::MAX_COUNT`].
+    pub fn clamped(self) -> TokenUsage {
+        let c = |n: u64| n.min(TokenUsage::MAX_COUNT);
+        TokenUsage {
+            input: c(self.input),
+            output: c(self.output),
+            cache_read: c(self.cache_read),
+            cache_write: c(self.cache_write),
+            reasoning: c(self.reasoning),
+            cache_write_1h: c(self.cache_write_1h),
+        }
     }
 
     pub fn is_empty(&self) -> bool {

@@ -5,7 +5,6 @@ use crate::sources::util::fnv1a;
 use crate::sources::{IssueKind, LineParser, Sink};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
-use std::path::Path;
 
 /// Lines longer than this are skipped (and counted) rather than buffered.
 pub const MAX_LINE: usize = 64 << 20;
@@ -43,10 +42,14 @@ pub fn fingerprint(f: &mut File, at: u64, len: u64) -> std::io::Result<u64> {
     Ok(fnv1a(&buf))
 }
 
-/// Can parsing continue at `prev.offset`? True when the file still starts with the same bytes
-/// and the bytes just before the offset are unchanged.
+/// Can parsing continue at `prev.offset`? True when the file (`size` bytes) still starts with
+/// the same bytes and the bytes just before the offset are unchanged.
+///
+/// The check, the parse and the fingerprints after it all read one open file: a file replaced
+/// by another (renamed over it) while it is read is then seen whole, old or new, never the old
+/// one's lines followed by the new one's.
 pub fn can_append(
-    path: &Path,
+    f: &mut File,
     size: u64,
     prev: Position,
     head: (u64, u64),
@@ -55,24 +58,21 @@ pub fn can_append(
     if size < prev.offset {
         return false;
     }
-    let Ok(mut f) = File::open(path) else {
-        return false;
-    };
     let (head_len, head_hash) = head;
-    if head_len > size || fingerprint(&mut f, 0, head_len).ok() != Some(head_hash) {
+    if head_len > size || fingerprint(f, 0, head_len).ok() != Some(head_hash) {
         return false;
     }
     let tail_len = prev.offset.min(PRINT_LEN);
-    fingerprint(&mut f, prev.offset - tail_len, tail_len).ok() == Some(tail_hash)
+    fingerprint(f, prev.offset - tail_len, tail_len).ok() == Some(tail_hash)
 }
 
-/// The fingerprints to store after a parse that ended at `offset`.
-pub fn prints(path: &Path, size: u64, offset: u64) -> std::io::Result<((u64, u64), u64)> {
-    let mut f = File::open(path)?;
+/// The fingerprints to store after a parse that ended at `offset` (of the file that was read,
+/// `size` bytes when it was opened).
+pub fn prints(f: &mut File, size: u64, offset: u64) -> std::io::Result<((u64, u64), u64)> {
     let head_len = size.min(PRINT_LEN);
-    let head = fingerprint(&mut f, 0, head_len)?;
+    let head = fingerprint(f, 0, head_len)?;
     let tail_len = offset.min(PRINT_LEN);
-    let tail = fingerprint(&mut f, offset - tail_len, tail_len)?;
+    let tail = fingerprint(f, offset - tail_len, tail_len)?;
     Ok(((head_len, head), tail))
 }
 
@@ -90,15 +90,14 @@ fn is_blank(line: &[u8]) -> bool {
     line.iter().all(|b| b.is_ascii_whitespace())
 }
 
-/// Feed `path` from `from` to its end. `on_chunk` receives the parser's output every
+/// Feed the open file `f` from `from` to its end. `on_chunk` receives the parser's output every
 /// [`CHUNK`] bytes (and once at the end); the caller applies it.
 pub fn feed(
-    path: &Path,
+    f: &mut File,
     parser: &mut dyn LineParser,
     from: Position,
     on_chunk: &mut dyn FnMut(Sink, u64),
 ) -> std::io::Result<FeedResult> {
-    let mut f = File::open(path)?;
     f.seek(SeekFrom::Start(from.offset))?;
     let mut pos = from;
     let mut carry: Vec<u8> = Vec::new();
@@ -191,16 +190,24 @@ pub fn feed(
         let l = trim_line(&carry, pos.offset == 0);
         if is_blank(l) {
             result.pending = 0;
-        } else if serde_json::from_slice::<serde::de::IgnoredAny>(l).is_ok() {
-            // complete JSON without its newline (the writer may add it, or never will):
-            // show it now, parse it again later from the saved state
-            let mut t = Sink::default();
-            parser.line(pos.lines + 1, l, &mut t);
-            parser.flush(&mut t);
-            result.tentative = Some(t);
-            result.bytes += carry.len() as u64;
         } else {
-            result.pending = carry.len() as u64;
+            let complete = serde_json::from_slice::<serde::de::IgnoredAny>(l).is_ok();
+            let mut t = Sink::default();
+            if complete {
+                // complete JSON without its newline (the writer may add it, or never will):
+                // show it now, parse it again later from the saved state
+                parser.line(pos.lines + 1, l, &mut t);
+                parser.flush(&mut t);
+            }
+            if complete && t.issues.is_empty() {
+                result.tentative = Some(t);
+                result.bytes += carry.len() as u64;
+            } else {
+                // not JSON yet, or a record the parser skips: it waits for its newline and
+                // is counted then, once (a skipped tentative line would be counted again
+                // each time it is parsed again)
+                result.pending = carry.len() as u64;
+            }
         }
     }
     on_chunk(sink, since_flush as u64);
@@ -239,7 +246,8 @@ mod tests {
         let p = dir.path().join("f.jsonl");
         std::fs::write(&p, content).unwrap();
         let mut rec = Rec::default();
-        let r = feed(&p, &mut rec, from, &mut |_, _| {}).unwrap();
+        let mut f = File::open(&p).unwrap();
+        let r = feed(&mut f, &mut rec, from, &mut |_, _| {}).unwrap();
         (rec, r)
     }
 
@@ -259,6 +267,76 @@ mod tests {
         assert_eq!(r.pos.offset, 8, "but not consumed");
         assert_eq!(r.state, b"1", "state saved before it");
         assert!(r.tentative.is_some());
+    }
+
+    /// A parser that skips (and counts) lines starting with `!`.
+    #[derive(Default)]
+    struct Picky;
+    impl LineParser for Picky {
+        fn load_state(&mut self, _: &[u8]) -> bool {
+            true
+        }
+        fn save_state(&self) -> Vec<u8> {
+            Vec::new()
+        }
+        fn line(&mut self, n: u64, line: &[u8], sink: &mut Sink) {
+            if line.starts_with(b"\"!") {
+                sink.issue(Some(n), IssueKind::UnknownType, "skipped");
+            }
+        }
+        fn flush(&mut self, _: &mut Sink) {}
+    }
+
+    #[test]
+    fn a_complete_last_line_that_is_skipped_waits_and_is_counted_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f.jsonl");
+        std::fs::write(&p, b"\"ok\"\n\"!odd\"").unwrap();
+        let mut issues = 0;
+        let mut f = File::open(&p).unwrap();
+        let r = feed(&mut f, &mut Picky, Position::default(), &mut |s, _| {
+            issues += s.issues.len()
+        })
+        .unwrap();
+        assert!(r.tentative.is_none());
+        assert_eq!((issues, r.pending, r.pos.offset), (0, 6, 5));
+        // its newline arrives: counted now, once
+        std::fs::write(&p, b"\"ok\"\n\"!odd\"\n").unwrap();
+        let mut issues = 0;
+        let mut f = File::open(&p).unwrap();
+        let r = feed(&mut f, &mut Picky, r.pos, &mut |s, _| {
+            issues += s.issues.len()
+        })
+        .unwrap();
+        assert_eq!((issues, r.pending, r.pos.offset), (1, 0, 12));
+    }
+
+    #[test]
+    fn a_file_replaced_while_it_is_read_is_fingerprinted_as_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f.jsonl");
+        std::fs::write(&p, b"{\"old\":1}\n{\"old\":2}\n").unwrap();
+        let mut f = File::open(&p).unwrap();
+        let r = feed(
+            &mut f,
+            &mut Rec::default(),
+            Position::default(),
+            &mut |_, _| {},
+        )
+        .unwrap();
+        // another file is renamed over it before the fingerprints are taken
+        let new = dir.path().join("new");
+        std::fs::write(&new, b"{\"new\":1}\n{\"new\":2}\n{\"new\":3}\n").unwrap();
+        std::fs::rename(&new, &p).unwrap();
+        let (head, tail) = prints(&mut f, 20, r.pos.offset).unwrap();
+        // they describe what was parsed, so the new file does not pass for its continuation
+        let mut g = File::open(&p).unwrap();
+        let size = g.metadata().unwrap().len();
+        assert!(!can_append(&mut g, size, r.pos, head, tail));
+        assert!(
+            can_append(&mut f, 20, r.pos, head, tail),
+            "the file read still fits"
+        );
     }
 
     #[test]

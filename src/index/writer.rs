@@ -183,7 +183,12 @@ fn encode(sink: Sink) -> Encoded {
                     .ops
                     .into_iter()
                     .map(|op| match op {
-                        MsgOp::Put(seq, m) => EncodedOp::Put(seq, Box::new(EncodedMsg::of(&m))),
+                        MsgOp::Put(seq, mut m) => {
+                            // absurd counts (beyond u64, by hand or by a bug) are capped so that
+                            // no sum over them overflows
+                            m.usage = m.usage.map(TokenUsage::clamped);
+                            EncodedOp::Put(seq, Box::new(EncodedMsg::of(&m)))
+                        }
                         MsgOp::Truncate(n) => EncodedOp::Truncate(n),
                     })
                     .collect(),
@@ -208,20 +213,43 @@ fn run_job(job: &Job, reg: &Registry, tx: &crossbeam_channel::Sender<Out>) {
     let path = &job.store.path;
     match source.parser(&job.store) {
         Parser::Lines(mut p) => {
-            let size = job.stat.0.max(0) as u64;
+            // One open file for the whole job (see feed::can_append). A file that cannot be
+            // opened fails before anything is dropped: what was indexed from it is kept.
+            let mut file = match std::fs::File::open(path) {
+                Ok(f) => f,
+                Err(e) => {
+                    let _ = tx.send(Out::Failed {
+                        idx,
+                        error: e.to_string(),
+                    });
+                    return;
+                }
+            };
+            let size = file
+                .metadata()
+                .map(|m| m.len())
+                .unwrap_or(job.stat.0.max(0) as u64);
             let mut from = Position::default();
             let mut reset = true;
             if let Some(prev) = &job.prev
                 && prev.failure.is_none()
                 && let Some(state) = &prev.state
-                && feed::can_append(path, size, prev.pos, prev.head, prev.tail_hash)
+                && feed::can_append(&mut file, size, prev.pos, prev.head, prev.tail_hash)
                 && p.load_state(state)
             {
                 from = prev.pos;
                 reset = false;
             }
-            let _ = tx.send(Out::Begin { idx, reset });
-            let result = feed::feed(path, p.as_mut(), from, &mut |sink, bytes| {
+            // what the store gave before is dropped (or cut back) only once reading works: a
+            // file that opens but cannot be read (EIO, EISDIR) keeps it too
+            let mut begun = false;
+            let begin = |begun: &mut bool| {
+                if !std::mem::replace(begun, true) {
+                    let _ = tx.send(Out::Begin { idx, reset });
+                }
+            };
+            let result = feed::feed(&mut file, p.as_mut(), from, &mut |sink, bytes| {
+                begin(&mut begun);
                 let _ = tx.send(Out::Chunk {
                     idx,
                     sink: encode(sink),
@@ -231,6 +259,7 @@ fn run_job(job: &Job, reg: &Registry, tx: &crossbeam_channel::Sender<Out>) {
             });
             match result {
                 Ok(r) => {
+                    begin(&mut begun);
                     if let Some(t) = r.tentative {
                         let _ = tx.send(Out::Chunk {
                             idx,
@@ -239,7 +268,7 @@ fn run_job(job: &Job, reg: &Registry, tx: &crossbeam_channel::Sender<Out>) {
                             tentative: true,
                         });
                     }
-                    match feed::prints(path, size, r.pos.offset) {
+                    match feed::prints(&mut file, size, r.pos.offset) {
                         Ok((head, tail_hash)) => {
                             let _ = tx.send(Out::Done {
                                 idx,
@@ -254,9 +283,10 @@ fn run_job(job: &Job, reg: &Registry, tx: &crossbeam_channel::Sender<Out>) {
                             });
                         }
                         Err(e) => {
+                            // cut shorter than what was just read
                             let _ = tx.send(Out::Failed {
                                 idx,
-                                error: e.to_string(),
+                                error: format!("changed while it was read: {e}"),
                             });
                         }
                     }
@@ -282,6 +312,7 @@ fn run_job(job: &Job, reg: &Registry, tx: &crossbeam_channel::Sender<Out>) {
                         idx,
                         reset: sink.complete,
                     });
+                    let pending = sink.pending;
                     let _ = tx.send(Out::Chunk {
                         idx,
                         sink: encode(sink),
@@ -293,6 +324,7 @@ fn run_job(job: &Job, reg: &Registry, tx: &crossbeam_channel::Sender<Out>) {
                         done: StoreDone {
                             stat: job.stat,
                             state,
+                            pending,
                             ..Default::default()
                         },
                     });
@@ -378,6 +410,30 @@ fn scan_roots(reg: &Registry, roots: &[crate::sources::Root]) -> ScanOut {
         }
     }
     scan
+}
+
+/// The index names stores by their path as text. A path that is not valid UTF-8 has no such
+/// name (two of them could read the same, and the index would refuse the second): it is
+/// reported instead of read, and every problem's path is made text (for `doctor --json`).
+fn name_paths_in_text(scan: &mut ScanOut) {
+    let ScanOut {
+        stores, problems, ..
+    } = scan;
+    stores.retain(|s| {
+        if s.path.to_str().is_some() {
+            return true;
+        }
+        problems.push(ScanProblem {
+            path: s.path.clone(),
+            reason: "the file name is not valid UTF-8: not read (renamed, it would be)".into(),
+        });
+        false
+    });
+    for p in problems.iter_mut() {
+        if p.path.to_str().is_none() {
+            p.path = PathBuf::from(p.path.to_string_lossy().into_owned());
+        }
+    }
 }
 
 /// Start a write transaction: its number (`meta.rev`) marks every message row it stores.
@@ -614,6 +670,7 @@ impl Writer {
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<(), IndexError> {
         // 1. what exists now (in scope)
+        name_paths_in_text(&mut scan);
         let mut seen_paths: HashSet<PathBuf> = HashSet::new();
         scan.stores.retain(|s| seen_paths.insert(s.path.clone()));
         let known = self.load_stores(scope)?;
@@ -779,6 +836,8 @@ impl Writer {
                             report.errors += 1;
                             prog.stores_done += 1;
                             fail_store(&tx, store_ids[idx], jobs[idx].stat, &error)?;
+                            // its sessions (kept as they were) count the failure
+                            dirty.extend(store_sessions(&tx, store_ids[idx])?);
                         }
                     }
                     if last_commit.elapsed() >= COMMIT_EVERY {
@@ -1472,15 +1531,17 @@ fn rebuild_session(tx: &Transaction, key: &str) -> rusqlite::Result<()> {
         .map(|p| p.errors + p.failure as i64)
         .sum();
 
-    // aggregates (ids are integers from the index itself: safe to inline)
+    // aggregates (ids are integers from the index itself: safe to inline); token sums with
+    // total(), which cannot overflow as sum() can (an error that would stop the whole refresh)
     let agg_sql = format!(
         "SELECT
             count(*) FILTER (WHERE sidechain = 0),
             coalesce(sum(prompt) FILTER (WHERE sidechain = 0), 0),
             coalesce(sum(tool_calls) FILTER (WHERE sidechain = 0), 0),
             count(DISTINCT agent_id),
-            coalesce(sum(input), 0), coalesce(sum(output), 0), coalesce(sum(cache_read), 0),
-            coalesce(sum(cache_write), 0), coalesce(sum(cache_write_1h), 0), coalesce(sum(reasoning), 0),
+            CAST(total(input) AS INTEGER), CAST(total(output) AS INTEGER),
+            CAST(total(cache_read) AS INTEGER), CAST(total(cache_write) AS INTEGER),
+            CAST(total(cache_write_1h) AS INTEGER), CAST(total(reasoning) AS INTEGER),
             sum(cost), min(time), max(time)
          FROM messages WHERE part_id IN ({ids})"
     );
@@ -1615,4 +1676,141 @@ fn rebuild_session(tx: &Transaction, key: &str) -> rusqlite::Result<()> {
         winner.id
     ])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, Env};
+    use crate::sources::{StoreKind, store_for};
+
+    /// The messages a job sends, by kind: (begins, chunks, done, failed).
+    fn run(job: &Job, reg: &Registry) -> (usize, usize, usize, Vec<String>) {
+        let (tx, rx) = crossbeam_channel::unbounded();
+        run_job(job, reg, &tx);
+        drop(tx);
+        let (mut b, mut c, mut d, mut f) = (0, 0, 0, Vec::new());
+        for out in rx.iter() {
+            match out {
+                Out::Begin { .. } => b += 1,
+                Out::Chunk { .. } => c += 1,
+                Out::Done { .. } => d += 1,
+                Out::Failed { error, .. } => f.push(error),
+            }
+        }
+        (b, c, d, f)
+    }
+
+    #[test]
+    fn a_store_that_cannot_be_read_drops_nothing_it_gave_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let reg = Registry::new(Env::with_home(dir.path(), &[]), Config::default());
+        let path = dir
+            .path()
+            .join("11111111-1111-4111-8111-111111111111.jsonl");
+        let job = Job {
+            idx: 0,
+            store: store_for(Agent::Claude, &path, StoreKind::Jsonl),
+            prev: None,
+            stat: (100, 1),
+        };
+        // gone (or unreadable): it fails, and no Begin clears what the index holds
+        let (begins, chunks, done, failed) = run(&job, &reg);
+        assert_eq!((begins, chunks, done, failed.len()), (0, 0, 0, 1));
+        // it opens but cannot be read (a folder where the file was)
+        std::fs::create_dir(&path).unwrap();
+        let (begins, chunks, done, failed) = run(&job, &reg);
+        assert_eq!(
+            (begins, chunks, done, failed.len()),
+            (0, 0, 0, 1),
+            "{failed:?}"
+        );
+        // readable: Begin first, then its lines
+        std::fs::remove_dir(&path).unwrap();
+        std::fs::write(&path, "{\"type\":\"mystery\"}\n").unwrap();
+        let (begins, chunks, done, failed) = run(&job, &reg);
+        assert_eq!((begins, done, failed.len()), (1, 1, 0));
+        assert!(chunks >= 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn paths_that_are_not_utf8_are_reported_not_indexed() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let store = |name: &[u8]| {
+            store_for(
+                Agent::Claude,
+                &dir.path().join(std::ffi::OsStr::from_bytes(name)),
+                StoreKind::Jsonl,
+            )
+        };
+        let mut scan = ScanOut {
+            stores: vec![
+                store(b"ok.jsonl"),
+                store(b"caf\xe9.jsonl"),
+                store(b"caf\xe8.jsonl"),
+            ],
+            problems: vec![ScanProblem {
+                path: dir.path().join(std::ffi::OsStr::from_bytes(b"d\xff")),
+                reason: "Permission denied".into(),
+            }],
+        };
+        name_paths_in_text(&mut scan);
+        assert_eq!(scan.stores, vec![store(b"ok.jsonl")]);
+        assert_eq!(scan.problems.len(), 3);
+        assert!(scan.problems.iter().all(|p| p.path.to_str().is_some()));
+        assert!(scan.problems[1].reason.contains("UTF-8"));
+        // and every problem serialises (doctor --json)
+        serde_json::to_string(&scan.problems).unwrap();
+    }
+
+    #[test]
+    fn token_counts_beyond_any_request_neither_overflow_nor_stop_the_refresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        let sid = "11111111-1111-4111-8111-111111111111";
+        let line = |n: u32, usage: &str| {
+            format!(
+                r#"{{"type":"assistant","sessionId":"{sid}","uuid":"a{n}","timestamp":"2026-11-20T10:00:0{n}Z","message":{{"id":"m{n}","role":"assistant","model":"claude-sonnet-4-5","content":[{{"type":"text","text":"x"}}],"usage":{usage}}}}}"#
+            )
+        };
+        let text = [
+            line(
+                1,
+                r#"{"input_tokens":9000000000000000000,"output_tokens":1e30}"#,
+            ),
+            line(
+                2,
+                r#"{"input_tokens":9000000000000000000,"output_tokens":-3}"#,
+            ),
+            line(
+                3,
+                r#"{"input_tokens":18446744073709551616,"output_tokens":5}"#,
+            ),
+        ]
+        .join("\n");
+        let file = home
+            .join(".claude/projects/-p")
+            .join(format!("{sid}.jsonl"));
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, text + "\n").unwrap();
+        let reg = Registry::new(Env::with_home(&home, &[]), Config::default());
+        let index = dir.path().join("index.sqlite");
+        let mut w = Writer::open(&index).unwrap();
+        let report = w.refresh(&reg, &mut |_| {}).unwrap();
+        assert_eq!((report.sessions, report.errors), (1, 0));
+        let r = super::super::query::Reader::open(&index).unwrap();
+        let s = r.list(&Default::default()).unwrap().remove(0);
+        let cap = TokenUsage::MAX_COUNT;
+        assert_eq!((s.tokens.input, s.tokens.output), (3 * cap, cap + 5));
+        // what costs are computed from holds them too
+        let input: u64 = r
+            .usage_rows(&|_| true)
+            .unwrap()
+            .iter()
+            .map(|u| u.tokens.input)
+            .sum();
+        assert_eq!(input, 3 * cap);
+    }
 }

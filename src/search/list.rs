@@ -101,13 +101,17 @@ impl Haystacks {
     }
 }
 
+/// A word of at least this many bytes (lower-cased) also matches a session whose id starts with
+/// it.
+const ID_PREFIX: usize = 4;
+
 /// Score one haystack against the words: every word must match; `None` otherwise. A match in
 /// the title counts double, and a title that contains the word as typed ranks highest.
 pub fn score(hay: &Hay, terms: &[(String, String)], m: &Matcher) -> Option<i64> {
     let mut total = 0i64;
     for (term, lower) in terms {
         // an id prefix (4+ characters) is an exact hit
-        if lower.len() >= 4 && hay.id_lower.starts_with(lower.as_str()) {
+        if lower.len() >= ID_PREFIX && hay.id_lower.starts_with(lower.as_str()) {
             total += 1_000;
             continue;
         }
@@ -217,7 +221,7 @@ pub const REFINE: usize = 256;
 fn quick(hay: &Hay, terms: &[(String, String)]) -> Option<i64> {
     let mut total = 0;
     for (_, lower) in terms {
-        if lower.len() >= 4 && hay.id_lower.starts_with(lower.as_str()) {
+        if lower.len() >= ID_PREFIX && hay.id_lower.starts_with(lower.as_str()) {
             total += 5_000;
             continue;
         }
@@ -296,16 +300,17 @@ fn quick_matching(req: &ListRequest, threads: usize) -> Vec<(usize, i64)> {
 }
 
 /// Can the result of `prev` be narrowed to get the result of `next`? (Same filters, and every
-/// word of `prev` is a prefix of the word at the same place in `next`.)
+/// word of `prev` is a prefix of the word at the same place in `next`, lower-cased as they are
+/// matched, and not one too short for an id prefix when the longer one is not: `019` excludes
+/// sessions that `0199` finds by id.)
 pub fn narrows(prev: &Query, next: &Query) -> bool {
     prev.filters == next.filters
         && prev.errors.is_empty()
         && prev.terms.len() <= next.terms.len()
-        && prev
-            .terms
-            .iter()
-            .zip(&next.terms)
-            .all(|(a, b)| b.text().starts_with(a.text()))
+        && prev.terms.iter().zip(&next.terms).all(|(a, b)| {
+            let (a, b) = (a.text().to_lowercase(), b.text().to_lowercase());
+            b.starts_with(&a) && (a.len() >= ID_PREFIX || b.len() < ID_PREFIX)
+        })
 }
 
 /// The rows of the list.
@@ -567,6 +572,58 @@ mod tests {
         let narrowed = build_rows(&req(&q2, Some(&first)), &m, 1);
         let full = build_rows(&req(&q2, None), &m, 1);
         assert_eq!(narrowed, full);
+    }
+
+    #[test]
+    fn narrowing_keeps_what_a_longer_word_finds() {
+        // found by fuzzing (fuzz target `query`): a word too short for an id prefix (`019`)
+        // dropped the session its longer form (`0199`) finds by id; and lower-casing does not
+        // keep prefixes (`ΑΣ` → `ας`, `ΑΣΑ` → `ασα`)
+        let mut s = sessions();
+        for (id, title) in [
+            ("0199aaaa-bbbb", "Add dark mode"),
+            ("cccccccc-0000-4000-8000-000000000003", "Add dark mode"),
+            (":\u{1}\0\0\0", ""),
+            ("x", "ασα"),
+        ] {
+            let mut extra = test_session(s.len());
+            extra.id = id.into();
+            extra.title = title.into();
+            s.push(extra);
+        }
+        let hay = Haystacks::build(&s);
+        let tz = FixedOffset::east_opt(0).unwrap();
+        let m = Matcher::default();
+        let rows = |q: &Query, c: Option<&[usize]>| {
+            let req = ListRequest {
+                sessions: &s,
+                hay: &hay,
+                query: q,
+                sort: SortKey::Relevance,
+                group: false,
+                now: now(),
+                candidates: c,
+            };
+            build_rows(&req, &m, 1)
+        };
+        for (typed, more) in [
+            ("019", "0199"),
+            ("ccc", "cccccc"), // the fuzzer's input, minimised
+            (":\u{1}", ":\u{1}\0\0\0"),
+            ("ΑΣ", "ΑΣΑ"),
+        ] {
+            let (q1, q2) = (parse(typed, now(), tz), parse(more, now(), tz));
+            let full = rows(&q2, None);
+            assert!(!full.is_empty(), "{more:?} finds a session");
+            if narrows(&q1, &q2) {
+                let first = ids(&rows(&q1, None));
+                assert_eq!(rows(&q2, Some(&first)), full, "{typed:?} → {more:?}");
+            }
+        }
+        // narrowed below and above the id-prefix length, scanned again where it is crossed
+        let n = |a, b| narrows(&parse(a, now(), tz), &parse(b, now(), tz));
+        assert!(n("a", "aut") && n("auth", "authx") && n("0199", "0199a"));
+        assert!(!n("aut", "auth"));
     }
 
     #[test]

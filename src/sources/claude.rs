@@ -472,10 +472,14 @@ impl ClaudeFormat {
 
     fn on_conversation(&self, st: &mut ClaudeState, l: Line, sink: &mut Sink) {
         self.note_times(st, &l);
+        // A layout-2 subagent file names its parent on every line. Messages emitted before one
+        // did went to `agent-<id>`: the file stays there (adopting a parent then would start
+        // the parent's part at a gap and split the subagent in two).
         if st.parent.is_none()
+            && st.next_seq == 0
             && let FileRole::Subagent { parent: None, .. } = self.role
         {
-            st.parent = l.session_id.clone();
+            st.parent = l.session_id.clone().filter(|s| !s.is_empty());
         }
         if st.meta.cwd.is_none()
             && let Some(c) = &l.cwd
@@ -1127,6 +1131,31 @@ mod tests {
             let whole = parse(&format!("-home-u-alpha/{S1}.jsonl"));
             assert_eq!(out.only().3, whole.only().3, "cut at line {cut}");
             assert_eq!(out.only().2, whole.only().2, "cut at line {cut}");
+        }
+    }
+
+    #[test]
+    fn subagent_parent_named_late_leaves_no_gap() {
+        // found by fuzzing (fuzz target `claude`): the first message of a layout-2 subagent
+        // file went to `agent-<id>` (no sessionId yet), the second to the parent at seq 1
+        for input in [
+            "{\"type\":\"user\",\"message\":{\"content\":\"\"}}\n{\"sessionId\":\"\",\"type\":\"assistant\",\"message\":{}}\n",
+            "{\"type\":\"user\",\"message\":{\"content\":\"hi\"}}\n{\"sessionId\":\"s1\",\"type\":\"assistant\",\"message\":{\"content\":\"yes\"}}\n",
+        ] {
+            let path = Path::new("/p/-x/agent-a1.jsonl");
+            let Parser::Lines(mut p) =
+                ClaudeSource.parser(&store_for(Agent::Claude, path, StoreKind::Jsonl))
+            else {
+                panic!()
+            };
+            let mut sink = Sink::default();
+            for (i, l) in input.lines().enumerate() {
+                p.line(i as u64 + 1, l.as_bytes(), &mut sink);
+            }
+            p.flush(&mut sink);
+            crate::sources::mangle::assert_no_gaps(&sink);
+            let uids: Vec<&str> = sink.sessions.iter().map(|s| s.uid.as_str()).collect();
+            assert_eq!(uids, ["agent-a1"], "the subagent stays in one part");
         }
     }
 

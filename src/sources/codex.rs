@@ -110,9 +110,7 @@ impl Source for CodexSource {
         }
         match store.kind {
             StoreKind::Json => Parser::Whole(Box::new(LegacyJson)),
-            _ => TypedLines::boxed(RolloutFormat {
-                file_id: id_from_file_name(&store.path),
-            }),
+            _ => TypedLines::boxed(RolloutFormat::for_path(&store.path)),
         }
     }
 
@@ -198,6 +196,8 @@ impl LineFormat for IndexFormat {
 
 pub struct RolloutFormat {
     file_id: Option<String>,
+    /// The file's name without `.jsonl`: the session's id when nothing better is known.
+    file_stem: String,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -218,6 +218,10 @@ pub struct CodexState {
     exit_codes: HashMap<String, i64>,
     thread_name: Option<String>,
     dirty: bool,
+    /// Metadata was emitted under the uid of the time (removed if a session id is adopted
+    /// later).
+    #[serde(default)]
+    emitted: bool,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -310,6 +314,9 @@ pub fn is_injected(text: &str) -> bool {
     PREFIXES.iter().any(|p| t.starts_with(p))
 }
 
+/// Line types of the current format, whose content is an object in `payload` (never bare).
+const WRAPPED: &[&str] = &["session_meta", "turn_context", "response_item", "event_msg"];
+
 const RESPONSE_ITEMS: &[&str] = &[
     "message",
     "reasoning",
@@ -322,11 +329,23 @@ const RESPONSE_ITEMS: &[&str] = &[
 ];
 
 impl RolloutFormat {
+    pub fn for_path(path: &Path) -> RolloutFormat {
+        let name = util::file_name(path);
+        RolloutFormat {
+            file_id: id_from_file_name(path),
+            file_stem: name.split('.').next().unwrap_or(name).to_string(),
+        }
+    }
+
     fn uid(&self, st: &CodexState) -> String {
         if !st.meta.id.is_empty() {
             st.meta.id.clone()
         } else {
-            self.file_id.clone().unwrap_or_else(|| "unknown".into())
+            // no session_meta and no uuid in the name (a renamed file): the name itself, so
+            // that two such files stay two sessions
+            self.file_id
+                .clone()
+                .unwrap_or_else(|| self.file_stem.clone())
         }
     }
 
@@ -387,7 +406,7 @@ impl RolloutFormat {
         self.put_last(st, sink);
     }
 
-    fn session_meta(&self, st: &mut CodexState, p: &Value, time: Option<&str>) {
+    fn session_meta(&self, st: &mut CodexState, p: &Value, time: Option<&str>, sink: &mut Sink) {
         if st.seen_meta {
             return; // only the first one counts (forks and resumes may append more)
         }
@@ -396,7 +415,15 @@ impl RolloutFormat {
             .or_else(|| util::str_of(p, "session_id"))
             .map(str::to_string)
             .or_else(|| self.file_id.clone());
-        if let Some(id) = id {
+        // The id becomes the uid only while no message went under the uid of the time (they
+        // would stay there and the next ones start at a gap under the id); metadata an earlier
+        // run emitted under it is removed.
+        if let Some(id) = id.filter(|id| !id.is_empty() && *id != self.uid(st))
+            && st.next_seq == 0
+        {
+            if std::mem::take(&mut st.emitted) {
+                sink.remove(&self.uid(st));
+            }
             st.meta.id = id;
         }
         if st.meta.cwd.is_none() {
@@ -548,11 +575,19 @@ impl RolloutFormat {
         st: &mut CodexState,
         p: &Value,
         time: Option<chrono::DateTime<chrono::Utc>>,
+        line_no: u64,
         sink: &mut Sink,
     ) {
         match util::str_of(p, "type").unwrap_or("") {
             "token_count" => {
                 let Some(info) = p.get("info").filter(|i| i.is_object()) else {
+                    if p.get("info").is_some_and(|i| !i.is_null()) {
+                        sink.issue(
+                            Some(line_no),
+                            IssueKind::WrongShape,
+                            "token_count 'info' is not an object",
+                        );
+                    }
                     return; // rate limits only
                 };
                 let Some(total) = info.get("total_token_usage").map(RawUsage::of) else {
@@ -725,7 +760,12 @@ impl LineFormat for RolloutFormat {
                 Some(t) if RESPONSE_ITEMS.contains(&t) => {
                     self.response_item(st, &raw, ts, sink);
                 }
-                None if l.id.is_some() => self.session_meta(st, &raw, l.timestamp.as_deref()),
+                None if l.id.is_some() => self.session_meta(st, &raw, l.timestamp.as_deref(), sink),
+                Some(t) if WRAPPED.contains(&t) => sink.issue(
+                    Some(line_no),
+                    IssueKind::WrongShape,
+                    format!("'{t}' line without a payload"),
+                ),
                 Some(other) => sink.issue(
                     Some(line_no),
                     IssueKind::UnknownType,
@@ -738,8 +778,18 @@ impl LineFormat for RolloutFormat {
             }
             return;
         };
+        if let Some(t) = l.kind.as_deref().filter(|t| WRAPPED.contains(t))
+            && !payload.is_object()
+        {
+            sink.issue(
+                Some(line_no),
+                IssueKind::WrongShape,
+                format!("'{t}' payload is not an object"),
+            );
+            return;
+        }
         match l.kind.as_deref().unwrap_or("") {
-            "session_meta" => self.session_meta(st, &payload, l.timestamp.as_deref()),
+            "session_meta" => self.session_meta(st, &payload, l.timestamp.as_deref(), sink),
             "turn_context" => {
                 if let Some(m) = util::str_of(&payload, "model") {
                     st.model = Some(m.to_string());
@@ -752,7 +802,7 @@ impl LineFormat for RolloutFormat {
                 }
             }
             "response_item" => self.response_item(st, &payload, ts, sink),
-            "event_msg" => self.event(st, &payload, ts, sink),
+            "event_msg" => self.event(st, &payload, ts, line_no, sink),
             "compacted" => {
                 self.close(st);
                 self.notice(st, "compaction", "Conversation compacted".into(), ts, sink);
@@ -778,6 +828,7 @@ impl LineFormat for RolloutFormat {
             return;
         }
         st.dirty = false;
+        st.emitted = true;
         let uid = self.uid(st);
         let mut meta = st.meta.clone();
         meta.id = uid.clone();
@@ -807,12 +858,10 @@ impl super::WholeParser for LegacyJson {
         let Some(v) = super::parse_line::<Value>(1, &bytes, sink) else {
             return Ok(Vec::new());
         };
-        let fmt = RolloutFormat {
-            file_id: id_from_file_name(&store.path),
-        };
+        let fmt = RolloutFormat::for_path(&store.path);
         let mut st = CodexState::default();
         let session = v.get("session").cloned().unwrap_or(Value::Null);
-        fmt.session_meta(&mut st, &session, None);
+        fmt.session_meta(&mut st, &session, None, sink);
         if let Some(Value::Array(items)) = v.get("items") {
             for it in items {
                 fmt.response_item(&mut st, it, None, sink);
@@ -986,7 +1035,7 @@ mod tests {
             r#"{"timestamp":"2026-11-20T10:00:01Z","type":"response_item","payload":{"type":"message","role":"assistant","content":[{"type":"output_text","text":"sub"}]}}"#,
             r#"{"timestamp":"2026-11-20T10:00:02Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":5300,"cached_input_tokens":100,"output_tokens":120}}}}"#,
         ];
-        let fmt = RolloutFormat { file_id: None };
+        let fmt = RolloutFormat::for_path(Path::new("rollout-x.jsonl"));
         let mut st = CodexState::default();
         let mut sink = Sink::default();
         for (i, l) in lines.iter().enumerate() {
@@ -996,6 +1045,96 @@ mod tests {
         m.apply(sink);
         let u = m.only().3[0].usage.unwrap();
         assert_eq!((u.input, u.cache_read, u.output), (200, 100, 20));
+    }
+
+    /// Lines of one rollout through its parser (named `name`).
+    fn rollout(name: &str, lines: &[&str]) -> crate::sources::Materialized {
+        let fmt = RolloutFormat::for_path(Path::new(name));
+        let mut st = CodexState::default();
+        let mut sink = Sink::default();
+        for (i, l) in lines.iter().enumerate() {
+            fmt.line(&mut st, i as u64 + 1, l.as_bytes(), &mut sink);
+        }
+        fmt.flush(&mut st, &mut sink);
+        let mut m = crate::sources::Materialized::default();
+        m.apply(sink);
+        m
+    }
+
+    #[test]
+    fn a_rollout_without_session_meta_or_uuid_is_named_after_its_file() {
+        let lines = [
+            r#"{"timestamp":"2026-11-20T10:00:01Z","type":"response_item","payload":{"type":"message","role":"user","content":[{"type":"input_text","text":"hi"}]}}"#,
+        ];
+        let a = rollout("rollout-2026-11-20T10-00-00-renamed.jsonl", &lines);
+        let b = rollout("rollout-2026-11-20T11-00-00-other.jsonl", &lines);
+        // two such files are two sessions, not one "unknown"
+        assert_eq!(a.only().0, "rollout-2026-11-20T10-00-00-renamed");
+        assert_eq!(b.only().0, "rollout-2026-11-20T11-00-00-other");
+        let c = rollout(&format!("rollout-2026-11-20T10-00-00-{C1}.jsonl"), &lines);
+        assert_eq!(c.only().0, C1, "the uuid in the name comes first");
+    }
+
+    #[test]
+    fn payloads_of_the_wrong_shape_are_counted() {
+        let m = rollout(
+            &format!("rollout-2026-11-20T10-00-00-{C1}.jsonl"),
+            &[
+                r#"{"timestamp":"2026-11-20T10:00:01Z","type":"response_item","payload":{"type":"message","role":"user","content":[{"type":"input_text","text":"hi"}]}}"#,
+                r#"{"type":"response_item","payload":"a string"}"#,
+                r#"{"type":"response_item","payload":[1,2]}"#,
+                r#"{"type":"event_msg","payload":null}"#,
+                r#"{"type":"event_msg","payload":{"type":"token_count","info":"lots"}}"#,
+                r#"{"type":"event_msg","payload":{"type":"token_count","info":null}}"#,
+            ],
+        );
+        let issues: Vec<(Option<u64>, IssueKind)> =
+            m.issues.iter().map(|i| (i.line, i.kind)).collect();
+        assert_eq!(
+            issues,
+            vec![
+                (Some(2), IssueKind::WrongShape),
+                (Some(3), IssueKind::WrongShape),
+                (Some(4), IssueKind::WrongShape),
+                (Some(5), IssueKind::WrongShape),
+            ]
+        );
+        assert!(m.issues[2].detail.contains("event_msg"), "{:?}", m.issues);
+        assert_eq!(m.only().3.len(), 1);
+    }
+
+    #[test]
+    fn a_session_id_named_late_keeps_one_session() {
+        // found by fuzzing (fuzz target `codex`): a `session_meta` after the first lines (the
+        // first one damaged) moved the session from the file's id to its own mid-file, leaving
+        // the messages so far (or the metadata of an earlier run) under the file's id
+        let user = |t: &str| {
+            format!(
+                r#"{{"timestamp":"2026-11-20T10:00:01Z","type":"response_item","payload":{{"type":"message","role":"user","content":[{{"type":"input_text","text":"{t}"}}]}}}}"#
+            )
+        };
+        let meta = r#"{"timestamp":"2026-11-20T10:00:02Z","type":"session_meta","payload":{"id":"0199ffff-bbbb-7ccc-8ddd-eeeeeeeeeeee","cwd":"/w"}}"#;
+        let touch = r#"{"timestamp":"2026-11-20T10:00:00Z","type":"turn_context","payload":{"cwd":"/w","model":"gpt-5"}}"#;
+        let path =
+            Path::new("/x/rollout-2026-11-20T10-00-00-0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee.jsonl");
+        let store = store_for(Agent::Codex, path, StoreKind::Jsonl);
+        for lines in [
+            vec![user("one"), meta.to_string(), user("two")],
+            vec![touch.to_string(), meta.to_string(), user("one")],
+            // the fuzzer's input, minimised
+            vec![
+                r#"{"type":"turn_context","payload":{"cwd":"5"}}"#.to_string(),
+                r#"{"id":"Z"}"#.to_string(),
+            ],
+        ] {
+            let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+            for cut in 1..lines.len() {
+                let (once, twice) =
+                    crate::sources::mangle::at_once_and_in_two(&CodexSource, &store, &lines, cut);
+                assert_eq!(once.sessions.len(), 1, "{:?}", once.sessions);
+                assert_eq!(twice.sessions, once.sessions, "cut after line {cut}");
+            }
+        }
     }
 
     #[test]

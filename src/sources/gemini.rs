@@ -401,6 +401,10 @@ pub struct GeminiState {
     shown: HashMap<String, u32>,
     first_prompt_seq: Option<u32>,
     dirty: bool,
+    /// Metadata or a rewind was emitted under the uid of the time (removed if a session id
+    /// is adopted later).
+    #[serde(default)]
+    emitted: bool,
 }
 
 /// How a message record reached the parser.
@@ -627,6 +631,19 @@ impl GeminiFormat {
         self.role == FileRole::Main
     }
 
+    /// Take the session id a record names as the uid, while no message has been emitted under
+    /// the uid so far (they would stay there and the next ones start at a gap under the id).
+    /// Whatever the old uid got (metadata emitted by an earlier run) is removed.
+    fn adopt_id(&self, st: &mut GeminiState, id: &str, sink: &mut Sink) {
+        if self.primary() && st.next_seq == 0 && !id.is_empty() && st.meta.id != id {
+            if std::mem::take(&mut st.emitted) {
+                sink.remove(&self.uid(st));
+            }
+            st.meta.id = id.to_string();
+            st.dirty = true;
+        }
+    }
+
     fn put(&self, st: &GeminiState, seq: u32, mut msg: Message, sink: &mut Sink) {
         if let FileRole::Subagent { agent_id, .. } = &self.role {
             msg.sidechain = true;
@@ -707,10 +724,8 @@ impl GeminiFormat {
     ) {
         if !st.seen_meta {
             st.seen_meta = true;
-            if let Some(id) = util::str_of(v, "sessionId")
-                && self.primary()
-            {
-                st.meta.id = id.to_string();
+            if let Some(id) = util::str_of(v, "sessionId") {
+                self.adopt_id(st, id, sink);
             }
             if let Some(h) = util::str_of(v, "projectHash") {
                 st.project_hash = Some(h.to_ascii_lowercase());
@@ -781,11 +796,9 @@ impl GeminiFormat {
                 }
                 "sessionId" => {
                     if st.meta.id.is_empty()
-                        && self.primary()
-                        && let Some(id) = v.as_str().filter(|s| !s.is_empty())
+                        && let Some(id) = v.as_str()
                     {
-                        st.meta.id = id.to_string();
-                        st.dirty = true;
+                        self.adopt_id(st, id, sink);
                     }
                 }
                 "directories" => {
@@ -855,8 +868,19 @@ impl GeminiFormat {
     }
 
     /// `{"$rewindTo": id}`: drop that message and every later one (an unknown id: all).
-    fn rewind(&self, st: &mut GeminiState, to: &str, sink: &mut Sink) {
+    fn rewind(&self, st: &mut GeminiState, to: &str, line_no: u64, sink: &mut Sink) {
         let found = st.ids.get(to).copied();
+        if found.is_none() {
+            // Gemini CLI clears everything then; the file lost the line it names, or never had it
+            sink.issue(
+                Some(line_no),
+                IssueKind::WrongShape,
+                format!(
+                    "'$rewindTo' names message {} that is not in the file: every earlier message removed, as Gemini CLI does",
+                    crate::sanitize::truncate_chars(to, 40)
+                ),
+            );
+        }
         let n = found.unwrap_or(0);
         let removed = st.next_seq.saturating_sub(n);
         st.ids.retain(|_, s| *s < n);
@@ -869,6 +893,7 @@ impl GeminiFormat {
             st.dirty = true;
         }
         st.next_seq = n;
+        st.emitted = true;
         let uid = self.uid(st);
         sink.truncate(&uid, self.primary(), n);
         let mut notice = Message::new(Role::System);
@@ -1256,7 +1281,7 @@ impl LineFormat for GeminiFormat {
         // the order Gemini CLI itself tests them in
         if let Some(to) = v.get("$rewindTo") {
             match to.as_str() {
-                Some(to) => self.rewind(st, to, sink),
+                Some(to) => self.rewind(st, to, line_no, sink),
                 None => sink.issue(
                     Some(line_no),
                     IssueKind::WrongShape,
@@ -1302,6 +1327,7 @@ impl LineFormat for GeminiFormat {
             return;
         }
         st.dirty = false;
+        st.emitted = true;
         let uid = self.uid(st);
         let mut meta = st.meta.clone();
         meta.id = uid.clone();
@@ -1880,6 +1906,7 @@ mod tests {
         ls.push(r#"{"$rewindTo":"g1"}"#);
         ls.push(r#"{"id":"g1","timestamp":"2026-01-01T00:00:03Z","type":"gemini","content":"again","tokens":{"input":120,"output":5,"cached":0}}"#);
         let m = lines(&ls);
+        assert!(m.issues.is_empty(), "{:?}", m.issues);
         let msgs = &m.only().3;
         let texts: Vec<String> = msgs.iter().map(Message::plain_text).collect();
         assert_eq!(texts, vec!["one", "", "again"]);
@@ -1894,6 +1921,11 @@ mod tests {
         let (_, _, meta, msgs) = m.only();
         assert_eq!(msgs.len(), 2);
         assert!(matches!(&msgs[0].blocks[0], Block::Notice { kind, .. } if kind == "rewind"));
+        // and doctor says so: the line and the id it names
+        let issues: Vec<(Option<u64>, IssueKind)> =
+            m.issues.iter().map(|i| (i.line, i.kind)).collect();
+        assert_eq!(issues, vec![(Some(4), IssueKind::WrongShape)]);
+        assert!(m.issues[0].detail.contains("nope"), "{:?}", m.issues);
         assert_eq!(
             meta.as_ref().unwrap().first_prompt.as_deref(),
             Some("fresh")
@@ -1985,6 +2017,66 @@ mod tests {
                 assert_eq!(out.only().2, whole.only().2, "{rel} cut at line {cut}");
             }
         }
+    }
+
+    #[test]
+    fn a_session_id_named_after_messages_leaves_no_gap() {
+        // found by fuzzing (fuzz target `gemini`): a message before the record naming the
+        // session id went under the file name, the next ones under the id from seq 1 on
+        for input in [
+            "{\"id\":\"\",\"type\":\"user\",\"content\":\"b\"}\n{\"$set\":{\"sessionId\":\"3\"}}",
+            "{\"id\":\"m1\",\"type\":\"user\",\"content\":\"hi\"}\n{\"sessionId\":\"s9\"}\n{\"id\":\"m2\",\"type\":\"user\",\"content\":\"again\"}",
+        ] {
+            let fmt = GeminiSource::default().format_for(Path::new("/nowhere/session-x.jsonl"));
+            let mut st = GeminiState::default();
+            let mut sink = Sink::default();
+            for (i, l) in input.lines().enumerate() {
+                fmt.line(&mut st, i as u64 + 1, l.as_bytes(), &mut sink);
+            }
+            fmt.flush(&mut st, &mut sink);
+            crate::sources::mangle::assert_no_gaps(&sink);
+            let uids: Vec<&str> = sink.sessions.iter().map(|s| s.uid.as_str()).collect();
+            assert_eq!(uids, ["session-x"], "one session");
+        }
+    }
+
+    #[test]
+    fn a_session_id_named_in_a_later_append_leaves_no_ghost() {
+        // found by fuzzing (fuzz target `gemini`): metadata flushed under the file name before
+        // the record naming the session id was appended stayed behind as a second session
+        let input = [
+            "{\"id\":\"\",\"timestamp\":\"6-1-8T0:0:0\"}",
+            "{\"sessionId\":\"3\"}",
+        ];
+        let store = store_for(
+            Agent::Gemini,
+            Path::new("/nowhere/session-x.jsonl"),
+            StoreKind::Jsonl,
+        );
+        let run = |lines: &[&str], first: u64, state: Option<&[u8]>| {
+            let Parser::Lines(mut p) = GeminiSource::default().parser(&store) else {
+                panic!()
+            };
+            if let Some(s) = state {
+                assert!(p.load_state(s));
+            }
+            let mut sink = Sink::default();
+            for (i, l) in lines.iter().enumerate() {
+                p.line(first + i as u64, l.as_bytes(), &mut sink);
+            }
+            p.flush(&mut sink);
+            (sink, p.save_state())
+        };
+        let mut once = Materialized::default();
+        once.apply(run(&input, 1, None).0);
+        let mut twice = Materialized::default();
+        let (sink, state) = run(&input[..1], 1, None);
+        twice.apply(sink);
+        twice.apply(run(&input[1..], 2, Some(&state)).0);
+        let uids = |m: &Materialized| m.sessions.iter().map(|s| s.0.clone()).collect::<Vec<_>>();
+        assert_eq!(uids(&once), ["3"]);
+        assert_eq!(uids(&twice), ["3"], "no session left under the file name");
+        assert_eq!(once.only().2, twice.only().2);
     }
 
     #[test]

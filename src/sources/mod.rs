@@ -12,6 +12,8 @@ pub mod agenix;
 pub mod agsh;
 pub mod claude;
 pub mod codex;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod gemini;
 pub mod opencode;
 pub mod pi;
@@ -261,6 +263,9 @@ pub struct Sink {
     pub complete: bool,
     /// Sessions (uids) this store no longer holds (for incremental database parsers).
     pub removed: Vec<String>,
+    /// Whole-store parsers of line files (Pi): bytes of an unfinished last line left for the
+    /// next read (line stores report theirs through the feeder).
+    pub pending: u64,
 }
 
 impl Sink {
@@ -780,5 +785,65 @@ pub mod mangle {
         out.push(b"\"just a string\"".to_vec());
         out.push(vec![0xff, 0xfe, 0x00, 0x7b]);
         out
+    }
+
+    /// A line store parsed at once, and in two runs cut after `cut` lines with the parser's
+    /// state saved in between (as the index does when a file grows): both results. Every run's
+    /// output is checked for gaps.
+    pub fn at_once_and_in_two(
+        source: &dyn super::Source,
+        store: &super::StoreRef,
+        lines: &[&str],
+        cut: usize,
+    ) -> (super::Materialized, super::Materialized) {
+        let lens = std::cell::RefCell::new(std::collections::HashMap::new());
+        let run = |lines: &[&str], first: usize, state: Option<&[u8]>| {
+            let super::Parser::Lines(mut p) = source.parser(store) else {
+                panic!("not a line store")
+            };
+            if let Some(s) = state {
+                assert!(p.load_state(s), "the parser takes back its state");
+            }
+            let mut sink = super::Sink::default();
+            for (i, l) in lines.iter().enumerate() {
+                p.line((first + i + 1) as u64, l.as_bytes(), &mut sink);
+            }
+            p.flush(&mut sink);
+            no_gaps_after(&sink, &mut lens.borrow_mut());
+            (sink, p.save_state())
+        };
+        let mut once = super::Materialized::default();
+        once.apply(run(lines, 0, None).0);
+        lens.borrow_mut().clear();
+        let mut twice = super::Materialized::default();
+        let (sink, state) = run(&lines[..cut], 0, None);
+        twice.apply(sink);
+        twice.apply(run(&lines[cut..], cut, Some(&state)).0);
+        (once, twice)
+    }
+
+    /// A parser's output, applied to empty sessions, puts every message at the end or over an
+    /// earlier one: no gap (as the fuzz targets check).
+    pub fn assert_no_gaps(sink: &super::Sink) {
+        no_gaps_after(sink, &mut Default::default());
+    }
+
+    /// The same, on sessions of the lengths in `lens` (updated).
+    pub fn no_gaps_after(sink: &super::Sink, lens: &mut std::collections::HashMap<String, u32>) {
+        for uid in &sink.removed {
+            lens.remove(uid);
+        }
+        for d in &sink.sessions {
+            let len = lens.entry(d.uid.clone()).or_default();
+            for op in &d.ops {
+                match op {
+                    super::MsgOp::Put(seq, _) => {
+                        assert!(*seq <= *len, "{}: message {seq} put after {len}", d.uid);
+                        *len = (*len).max(seq + 1);
+                    }
+                    super::MsgOp::Truncate(n) => *len = (*len).min(*n),
+                }
+            }
+        }
     }
 }

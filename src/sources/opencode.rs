@@ -869,11 +869,17 @@ fn read_db(conn: &Connection, prev: Option<StoreState>) -> rusqlite::Result<(Sin
     let _snapshot = conn.unchecked_transaction()?;
     let scols = sqlite::columns(conn, "session")?;
     if !scols.iter().any(|c| c == "id") {
-        // no session table (an empty or unrelated database): nothing to list
-        let sink = Sink {
+        // no session table (an empty or unrelated database): nothing to list, and doctor
+        // says why
+        let mut sink = Sink {
             complete: true,
             ..Default::default()
         };
+        sink.issue(
+            None,
+            IssueKind::WrongShape,
+            "no session table with an id column: not an OpenCode database".to_string(),
+        );
         let state = StoreState {
             v: STATE_VERSION,
             ..Default::default()
@@ -1930,14 +1936,20 @@ mod tests {
     #[test]
     fn unusual_databases_are_issues_or_errors_never_panics() {
         let dir = tempfile::tempdir().unwrap();
-        // no session table (an empty database): nothing, no error
+        // no session table (an unrelated database): nothing listed, and doctor says why
         let empty = dir.path().join("opencode-empty.db");
         Connection::open(&empty)
             .unwrap()
             .execute_batch("CREATE TABLE other(x)")
             .unwrap();
         let m = parse(&db_store(&empty));
-        assert!(m.sessions.is_empty() && m.issues.is_empty());
+        assert!(m.sessions.is_empty());
+        assert_eq!(m.issues.len(), 1);
+        assert!(
+            m.issues[0].detail.contains("not an OpenCode database"),
+            "{:?}",
+            m.issues
+        );
         // a message table of another shape: the sessions are listed, the shape is an issue
         let odd = dir.path().join("opencode-odd.db");
         Connection::open(&odd)

@@ -253,7 +253,11 @@ fn read_lines(bytes: &[u8], sink: &mut Sink) -> Parsed {
             && !line.is_empty()
             && serde_json::from_slice::<serde::de::IgnoredAny>(line).is_err()
         {
-            break; // an unfinished last line: Pi is still writing it
+            // an unfinished last line: Pi is still writing it (doctor shows it waiting)
+            if !line.iter().all(|b| b.is_ascii_whitespace()) {
+                sink.pending = line.len() as u64;
+            }
+            break;
         }
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let line = if n == 1 {
@@ -659,6 +663,9 @@ impl Parsed {
             mut nodes,
             ..
         } = self;
+        if !header && nodes.is_empty() {
+            return; // nothing readable (an empty file, or no line of it an entry): no session
+        }
         let Some(uid) = id.or(file_id) else {
             if header || !nodes.is_empty() {
                 sink.issue(
@@ -780,7 +787,15 @@ impl Tree {
                 Link::Prev => i.checked_sub(1),
                 Link::Id(p) => match by_id.get(p.as_str()) {
                     Some(&j) if j != i => Some(j),
-                    Some(_) => None, // its own parent: a root
+                    Some(_) => {
+                        // its own parent: a root
+                        sink.issue(
+                            Some(node.line),
+                            IssueKind::WrongShape,
+                            format!("entry {} is its own parent: shown as a root", short(p)),
+                        );
+                        None
+                    }
                     None => {
                         // most likely the line before it could not be read
                         sink.issue(
@@ -795,6 +810,37 @@ impl Tree {
                     }
                 },
             };
+        }
+        // parents that lead round in a circle: the walk stops where the circle closes (see
+        // `path`); each circle is reported once, at the entry where it closes
+        let mut state = vec![0u8; n]; // 0 not seen, 1 on the walk being followed, 2 done
+        for start in 0..n {
+            let mut walk = Vec::new();
+            let mut cur = Some(start);
+            while let Some(i) = cur {
+                match state[i] {
+                    0 => {
+                        state[i] = 1;
+                        walk.push(i);
+                        cur = parent[i];
+                    }
+                    1 => {
+                        sink.issue(
+                            Some(nodes[i].line),
+                            IssueKind::WrongShape,
+                            format!(
+                                "parentId cycle through entry {}: its branch is shown from where the cycle closes",
+                                nodes[i].id.as_deref().map(short).unwrap_or_default()
+                            ),
+                        );
+                        break;
+                    }
+                    _ => break,
+                }
+            }
+            for i in walk {
+                state[i] = 2;
+            }
         }
         let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
         let mut roots = Vec::new();
@@ -1495,15 +1541,19 @@ mod tests {
         ];
         let m = parse_text(&joined(&cycle), None);
         assert_eq!(texts(&m.only().3), vec!["x", "y"]);
+        // counted once, where the cycle closes, and explained
+        let kinds: Vec<(Option<u64>, IssueKind)> =
+            m.issues.iter().map(|i| (i.line, i.kind)).collect();
+        assert_eq!(kinds, vec![(Some(2), IssueKind::WrongShape)]);
+        assert!(m.issues[0].detail.contains("cycle"), "{:?}", m.issues);
         // its own parent
         let selfish = [
             head,
             r#"{"type":"message","id":"z","parentId":"z","message":{"role":"user","content":"z"}}"#,
         ];
-        assert_eq!(
-            texts(&parse_text(&joined(&selfish), None).only().3),
-            vec!["z"]
-        );
+        let m = parse_text(&joined(&selfish), None);
+        assert_eq!(texts(&m.only().3), vec!["z"]);
+        assert_eq!(m.issues.len(), 1, "{:?}", m.issues);
         // a parent that is not in the file (the line before could not be read): the entry is
         // attached to the entry before it, so the rest of the session stays visible
         let broken = [
@@ -1568,12 +1618,26 @@ mod tests {
         // an empty file is not a session and not a problem
         let m = parse_text("", None);
         assert!(m.sessions.is_empty() && m.issues.is_empty());
+        // nor is a file of lines that are no entries, even with an id in its name: only
+        // those lines are counted
+        let m = parse_text(
+            "\u{1}junk\n[]\n{\"no\":\"type\"}\n",
+            Some("01a20b7d-0000-7000-8000-000000000001"),
+        );
+        assert!(m.sessions.is_empty(), "{:?}", m.sessions);
+        assert_eq!(m.issues.len(), 3, "{:?}", m.issues);
     }
 
     #[test]
     fn an_unfinished_last_line_waits_for_the_rest() {
         let mut text = joined(&BASE[..4]);
         text.push_str(&BASE[4][..40]);
+        let mut sink = Sink::default();
+        parse_session(text.as_bytes(), None, &mut sink);
+        assert_eq!(
+            sink.pending, 40,
+            "what waits for its newline is told (doctor)"
+        );
         let m = parse_text(&text, None);
         assert!(m.issues.is_empty(), "{:?}", m.issues);
         assert_eq!(texts(&m.only().3), vec!["first", "one", "second"]);

@@ -778,6 +778,8 @@ struct DbParser;
 /// What one read of the database gives.
 #[derive(Default)]
 struct DbRead {
+    /// Why nothing could be read (a database without any table: not profclaw's yet).
+    unusable: Option<String>,
     /// Every conversation with its signature.
     convs: Vec<(ConvRec, u64)>,
     /// Messages of the conversations that changed.
@@ -877,7 +879,13 @@ fn run_states(conn: &rusqlite::Connection) -> rusqlite::Result<HashMap<String, S
 fn read_db(conn: &rusqlite::Connection, prev: &BTreeMap<String, u64>) -> rusqlite::Result<DbRead> {
     let mut out = DbRead::default();
     if !sqlite::has_table(conn, "conversations")? {
-        return Ok(out); // the chat tables are created on first use of the chat
+        // the chat tables are created on first use of the chat; a database without any table
+        // (an empty file) is not profclaw's at all
+        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        if tables == 0 {
+            out.unusable = Some("an empty database, without profclaw's tables".into());
+        }
+        return Ok(out);
     }
     let cc = sqlite::columns(conn, "conversations")?;
     if !cc.iter().any(|c| c == "id") {
@@ -1029,6 +1037,9 @@ impl WholeParser for DbParser {
         let empty = BTreeMap::new();
         let prev_sigs = prev.as_ref().map(|p| &p.sigs).unwrap_or(&empty);
         let mut read = sqlite::read(&store.path, |conn| read_db(conn, prev_sigs))?;
+        if let Some(why) = read.unusable.take() {
+            sink.issue(None, IssueKind::WrongShape, why);
+        }
         let mut next = State {
             version: STATE_VERSION,
             ..Default::default()
@@ -1119,6 +1130,47 @@ fn api_message(i: usize, v: &Value) -> MsgRec {
     }
 }
 
+/// One page of the conversation list (`{conversations: […], total}`): the conversations not
+/// seen before go to `out` with their signatures. Returns the page's length and the total the
+/// server claims; `None` when the answer has no `conversations` list.
+pub(crate) fn list_page(
+    v: &Value,
+    seen: &mut HashSet<String>,
+    out: &mut Vec<(String, u64)>,
+) -> Option<(usize, usize)> {
+    let page = v.get("conversations").and_then(Value::as_array)?;
+    for c in page {
+        if let Some(id) = util::str_of(c, "id")
+            && seen.insert(id.to_string())
+        {
+            out.push((id.to_string(), list_signature(c)));
+        }
+    }
+    Some((page.len(), util::count_of(v, "total") as usize))
+}
+
+/// One conversation as the server answers it (`{conversation, messages: […]}`), written to
+/// `sink`. `n` is its place in the list (0-based, for issues).
+pub(crate) fn emit_answer(n: usize, id: &str, v: &Value, sink: &mut Sink) {
+    let conv = api_conv(id, v.get("conversation").unwrap_or(&Value::Null));
+    let rows: Vec<MsgRec> = match v.get("messages") {
+        Some(Value::Array(a)) => a
+            .iter()
+            .enumerate()
+            .map(|(i, m)| api_message(i, m))
+            .collect(),
+        _ => {
+            sink.issue(
+                Some(n as u64 + 1),
+                IssueKind::WrongShape,
+                format!("conversation {id}: the answer has no `messages` list"),
+            );
+            Vec::new()
+        }
+    };
+    emit(&conv, &rows, sink);
+}
+
 impl ApiParser {
     /// Every conversation the server lists, with its list signature.
     fn list(&self, client: &Client) -> Result<Vec<(String, u64)>, String> {
@@ -1130,24 +1182,16 @@ impl ApiParser {
             let v = client.get_json(&format!(
                 "/api/chat/conversations?limit={PAGE}&offset={offset}"
             ))?;
-            let Some(page) = v.get("conversations").and_then(Value::as_array) else {
+            let before = out.len();
+            let Some((len, total)) = list_page(&v, &mut seen, &mut out) else {
                 return Err(format!(
                     "profclaw server {}: the conversation list has no `conversations`",
                     client.base
                 ));
             };
-            let total = util::count_of(&v, "total") as usize;
-            let before = out.len();
-            for c in page {
-                if let Some(id) = util::str_of(c, "id")
-                    && seen.insert(id.to_string())
-                {
-                    out.push((id.to_string(), list_signature(c)));
-                }
-            }
-            offset += page.len();
+            offset += len;
             // a server that ignores `offset` would answer the same page forever
-            if page.is_empty() || offset >= total || out.len() == before {
+            if len == 0 || offset >= total || out.len() == before {
                 break;
             }
         }
@@ -1194,23 +1238,7 @@ impl WholeParser for ApiParser {
                     continue;
                 }
             };
-            let conv = api_conv(id, v.get("conversation").unwrap_or(&Value::Null));
-            let rows: Vec<MsgRec> = match v.get("messages") {
-                Some(Value::Array(a)) => a
-                    .iter()
-                    .enumerate()
-                    .map(|(i, m)| api_message(i, m))
-                    .collect(),
-                _ => {
-                    sink.issue(
-                        Some(n as u64 + 1),
-                        IssueKind::WrongShape,
-                        format!("conversation {id}: the answer has no `messages` list"),
-                    );
-                    Vec::new()
-                }
-            };
-            emit(&conv, &rows, sink);
+            emit_answer(n, id, &v, sink);
             next.sigs.insert(id.clone(), *sig);
         }
         finish(prev.as_ref(), next, sink)

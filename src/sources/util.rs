@@ -54,15 +54,24 @@ fn walk_inner(
     }
     entries.sort();
     for path in entries {
-        // metadata follows symlinks; a dangling link is skipped quietly
-        let Ok(md) = std::fs::metadata(&path) else {
-            if std::fs::symlink_metadata(&path).is_err() {
-                out.problems.push(ScanProblem {
-                    path: path.clone(),
-                    reason: "cannot stat".into(),
-                });
+        // metadata follows symlinks; a dangling link is skipped quietly, a link that leads
+        // back to itself (through any number of links) is reported
+        let md = match std::fs::metadata(&path) {
+            Ok(md) => md,
+            Err(e) => {
+                if std::fs::symlink_metadata(&path).is_err() {
+                    out.problems.push(ScanProblem {
+                        path: path.clone(),
+                        reason: "cannot stat".into(),
+                    });
+                } else if is_link_loop(&e) {
+                    out.problems.push(ScanProblem {
+                        path: path.clone(),
+                        reason: format!("symbolic link loop ({e})"),
+                    });
+                }
+                continue;
             }
-            continue;
         };
         if md.is_dir() {
             if depth < max_depth {
@@ -71,6 +80,19 @@ fn walk_inner(
         } else if md.is_file() {
             visit(&path, out);
         }
+    }
+}
+
+/// Did following a symbolic link go round in a circle (`ELOOP`)?
+fn is_link_loop(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        e.raw_os_error() == Some(libc::ELOOP)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = e;
+        false
     }
 }
 
@@ -251,6 +273,32 @@ mod tests {
         let mut files = Vec::new();
         walk_files(root, 10, &mut out, &mut |p, _| files.push(p.to_path_buf()));
         assert_eq!(files.len(), 1, "{files:?}");
+        // a folder reached again is not a problem: its files were seen once
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_that_lead_back_to_themselves_are_reported_dangling_ones_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("x.jsonl"), "{}\n").unwrap();
+        std::os::unix::fs::symlink("self.jsonl", root.join("self.jsonl")).unwrap();
+        std::os::unix::fs::symlink("pong.jsonl", root.join("ping.jsonl")).unwrap();
+        std::os::unix::fs::symlink("ping.jsonl", root.join("pong.jsonl")).unwrap();
+        std::os::unix::fs::symlink("gone.jsonl", root.join("dangling.jsonl")).unwrap();
+        let mut out = ScanOut::default();
+        let mut files = Vec::new();
+        walk_files(root, 10, &mut out, &mut |p, _| files.push(p.to_path_buf()));
+        assert_eq!(files, vec![root.join("x.jsonl")]);
+        let mut looped: Vec<String> = out
+            .problems
+            .iter()
+            .map(|p| file_name(&p.path).to_string())
+            .collect();
+        looped.sort();
+        assert_eq!(looped, ["ping.jsonl", "pong.jsonl", "self.jsonl"]);
+        assert!(out.problems.iter().all(|p| p.reason.contains("loop")));
     }
 }
 
