@@ -458,9 +458,10 @@ fn ms(t: Option<chrono::DateTime<chrono::Utc>>) -> Option<i64> {
 
 impl Writer {
     /// Open (or create, or rebuild) the index for writing. `IndexError::Busy` when another
-    /// revisit process is writing it.
+    /// revisit process is writing it. It waits a moment first: a child process another
+    /// thread is starting holds a copy of the lock between `fork` and `exec`.
     pub fn open(path: &Path) -> Result<Writer, IndexError> {
-        Writer::open_waiting(path, std::time::Duration::ZERO)
+        Writer::open_waiting(path, std::time::Duration::from_millis(500))
     }
 
     /// As [`Writer::open`], waiting up to `wait` for another process to finish writing.

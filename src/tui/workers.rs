@@ -433,7 +433,7 @@ impl Indexer {
                 let mut seen = index_stamp(&index);
                 loop {
                     std::thread::sleep(FOLLOW_POLL);
-                    match Writer::open(&index) {
+                    match Writer::open_waiting(&index, std::time::Duration::ZERO) {
                         Ok(writer) => {
                             let _ = out.send(Msg::Info(
                                 "the other revisit quit: this one keeps the index".into(),
