@@ -378,6 +378,31 @@ pub struct Session {
     pub first_prompt: Option<String>,
     /// Agent-specific status (a lock, a server state); `None` when the agent has none.
     pub status: Option<String>,
+    /// What revisit itself knows of the session, beyond the agent's files.
+    #[serde(flatten, default)]
+    pub extra: SessionExtra,
+}
+
+/// What revisit knows of a session beyond the agent's files: the person's name and tags (kept
+/// in revisit's own database), whether revisit keeps an archived copy, and when the agent's
+/// own retention setting will delete it. Filled in as sessions are read from the index.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SessionExtra {
+    /// A name the person gave it in revisit (shown instead of the title).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Tags the person gave it in revisit, sorted, lower-case.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// When revisit archived a copy of it (`None`: not archived).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived_at: Option<DateTime<Utc>>,
+    /// Only the archived copy is left: the agent's own files are gone.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub archive_only: bool,
+    /// When the agent's retention setting will delete it (`None`: never, or unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 impl Session {
@@ -458,6 +483,7 @@ pub fn test_session(i: usize) -> Session {
         key: format!("claude:id{i}"),
         first_prompt: None,
         status: None,
+        extra: Default::default(),
     }
 }
 

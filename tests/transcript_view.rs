@@ -231,6 +231,7 @@ fn session() -> Session {
         key: "claude:s1".into(),
         first_prompt: Some("Fix the checkout test".into()),
         status: None,
+        extra: Default::default(),
     }
 }
 

@@ -657,6 +657,7 @@ pub fn sessions(n: usize, seed: u64) -> Vec<revisit::model::Session> {
                 key: format!("claude:{i}"),
                 first_prompt: Some(if r.chance(50) { title } else { prompt(&mut r) }),
                 status: None,
+                extra: Default::default(),
             }
         })
         .collect()

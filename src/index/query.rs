@@ -76,6 +76,7 @@ fn session_from_row(r: &Row) -> rusqlite::Result<Session> {
         first_prompt: r.get(24)?,
         status: r.get(25)?,
         resume: None,
+        extra: Default::default(),
     })
 }
 

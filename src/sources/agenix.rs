@@ -1373,6 +1373,7 @@ mod tests {
             key: format!("agenix:{id}@/p"),
             first_prompt: None,
             status: None,
+            extra: Default::default(),
         }
     }
 

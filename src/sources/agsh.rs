@@ -1375,6 +1375,7 @@ mod tests {
             key: format!("agsh:{}", meta.id),
             first_prompt: None,
             status: meta.status.clone(),
+            extra: Default::default(),
         }
     }
 

@@ -1842,6 +1842,7 @@ mod tests {
             key: String::new(),
             first_prompt: None,
             status: None,
+            extra: Default::default(),
         }
     }
 

@@ -2104,6 +2104,7 @@ mod tests {
             key: String::new(),
             first_prompt: None,
             status: None,
+            extra: Default::default(),
         };
         let r = OpencodeSource.resume(&s).unwrap();
         assert_eq!(

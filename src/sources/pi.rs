@@ -1820,6 +1820,7 @@ mod tests {
             key: format!("pi:{SHOP}"),
             first_prompt: None,
             status: None,
+            extra: Default::default(),
         }
     }
 

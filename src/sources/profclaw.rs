@@ -2150,6 +2150,7 @@ mod tests {
             key: String::new(),
             first_prompt: None,
             status: None,
+            extra: Default::default(),
         };
         let r = src.resume(&s).unwrap();
         assert_eq!(r.argv, vec!["profclaw", "chat", "-s", A]);
