@@ -62,6 +62,9 @@ fn parse_cost_mode(s: &str) -> Result<crate::pricing::CostMode, String> {
         .map_err(|e: crate::pricing::UnknownCostMode| e.to_string())
 }
 
+mod keep;
+pub use keep::{KeepCommand, TrashCommand};
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Bring the index up to date and report what was read.
@@ -73,7 +76,8 @@ pub enum Command {
     /// List sessions, newest first (or filtered and ranked by a query).
     List {
         /// Optional query: words (fuzzy) and filters such as agent:codex project:api since:7d
-        /// cost>1 is:live (see `revisit search --help`).
+        /// cost>1 is:live is:expiring tag:review (see `revisit search --help`; a negated
+        /// filter goes after `--`: `revisit list -- -is:archived`).
         query: Vec<String>,
         /// Only this agent (claude, codex, gemini, opencode, pi, agsh, agenix, profclaw).
         #[arg(long, value_name = "AGENT")]
@@ -92,8 +96,10 @@ pub enum Command {
         inputs and outputs.\n\nQUERY is words (all must match), \"exact phrases\", prefix*, \
         identifiers such as src/main.rs or ERR_CONN-42 (matched whole), CJK text, and the \
         filters agent:NAME project:TEXT model:TEXT branch:TEXT since:7d until:2026-11-01 \
-        cost>1 tokens>50k msgs>10 is:live (a leading - negates a filter).\n\nPrints one hit \
-        per matching message, best first."
+        cost>1 tokens>50k msgs>10 is:live is:expiring (its agent deletes it within 7 days, \
+        by its own retention setting, and revisit keeps no archived copy) is:archived tag:NAME \
+        (a tag starting with NAME) (a leading - negates a filter; after `--` on the command \
+        line).\n\nPrints one hit per matching message, best first."
     )]
     Search {
         /// Words, phrases and filters.
@@ -119,6 +125,33 @@ pub enum Command {
         /// Print Markdown.
         #[arg(long)]
         markdown: bool,
+    },
+    /// Export one session whole, as Markdown, one self-contained HTML page or JSON
+    /// (optionally with secrets, home paths and the user name redacted).
+    #[command(
+        long_about = "Export one session whole: Markdown (tool calls as <details> blocks), one \
+        self-contained HTML page (inline CSS, highlighted code, collapsible tool calls and \
+        thinking, nothing fetched from the network) or JSON (the normalised session, as \
+        `show --json`).\n\nThe format is --format, else the --out file's extension, else \
+        Markdown. Without --out the document goes to stdout; with it, the file is written \
+        whole or not at all.\n\n--redact removes API keys and tokens (OpenAI, Anthropic, \
+        Google, GitHub, AWS, Slack, Stripe, JWTs, Bearer tokens), private-key blocks, the values \
+        of password=/secret=/token=/api_key: assignments and .env lines, and replaces home \
+        directory paths with ~ and the user name with [user]; each redaction is marked \
+        ([REDACTED:<kind>]) and a summary goes to stderr."
+    )]
+    Export {
+        /// `agent:id`, an id, or a unique prefix of one.
+        id: String,
+        /// md (or markdown), html or json. Default: the --out file's extension, else md.
+        #[arg(long, value_name = "FORMAT")]
+        format: Option<export::Format>,
+        /// Write to this file (atomically) instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Remove secrets, home directory paths and the user name first.
+        #[arg(long)]
+        redact: bool,
     },
     /// Tokens and cost: totals and a breakdown by day, week, month, project, model, agent or
     /// session.
@@ -195,6 +228,8 @@ pub enum Command {
         #[arg(long)]
         path: bool,
     },
+    #[command(flatten)]
+    Keep(KeepCommand),
 }
 
 /// What `revisit config` prints.
@@ -353,14 +388,22 @@ impl Context {
             rows
         };
         let costs = crate::stats::session_costs(&rows, self.pricer.as_ref());
-        Ok(list
+        let mut list: Vec<Session> = list
             .into_iter()
             .map(|mut s| {
                 let c = costs.get(&s.key).copied();
                 crate::stats::apply_cost(&mut s, c.as_ref());
                 self.registry.with_resume(s)
             })
-            .collect())
+            .collect();
+        crate::keep::annotate(&self.registry.env, &mut list);
+        Ok(list)
+    }
+
+    /// A session with what revisit's own database says of it (name, tags, archive).
+    pub fn annotated(&self, mut s: Session) -> Session {
+        crate::keep::annotate(&self.registry.env, std::slice::from_mut(&mut s));
+        s
     }
 
     /// Refresh the index (with a progress bar on a terminal when asked) and return a reader.
@@ -454,6 +497,7 @@ pub const EXIT_USAGE: i32 = 2;
 pub fn run(cmd: Command, ctx: &Context) -> Result<i32> {
     let mut out = std::io::stdout().lock();
     match cmd {
+        Command::Keep(k) => keep::run(k, ctx, &mut out),
         Command::Index { json } => {
             let (_reader, report) = ctx.refreshed(true)?;
             let report = report.unwrap_or_default();
@@ -668,6 +712,45 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<i32> {
             }
             Ok(0)
         }
+        Command::Export {
+            id,
+            format,
+            out: out_path,
+            redact,
+        } => {
+            let (reader, _) = ctx.refreshed(false)?;
+            let session = match reader.find(&id) {
+                Ok(s) => ctx.costed(&reader, vec![s])?.remove(0),
+                Err(FindError::Lookup(e)) => {
+                    eprintln!(
+                        "revisit: cannot export: {} (`revisit list` shows the sessions)",
+                        sanitize::one_line(&e.to_string())
+                    );
+                    return Ok(1);
+                }
+                Err(FindError::Index(e)) => return Err(e.into()),
+            };
+            // exports are never cut: every message, whole
+            let messages = reader.messages(&session.key)?;
+            drop(reader);
+            let format = format
+                .or_else(|| out_path.as_deref().and_then(export::Format::from_path))
+                .unwrap_or_default();
+            let redactor = redact.then(|| crate::redact::Redactor::from_env(&ctx.env));
+            let (doc, report) = export::render(format, &session, &messages, redactor.as_ref());
+            match &out_path {
+                None => out.write_all(doc.as_bytes())?,
+                Some(path) => {
+                    export::write_atomically(path, doc.as_bytes())
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!("revisit: wrote {}", path.display());
+                }
+            }
+            if redact {
+                eprintln!("revisit: redacted: {}", report.summary());
+            }
+            Ok(0)
+        }
         Command::Config {
             print_default,
             path,
@@ -696,7 +779,7 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<i32> {
         } => {
             let (reader, _) = ctx.refreshed(false)?;
             let session = match reader.find(&id) {
-                Ok(s) => ctx.registry.with_resume(s),
+                Ok(s) => ctx.annotated(ctx.registry.with_resume(s)),
                 Err(FindError::Lookup(e)) => {
                     eprintln!("revisit: {e}");
                     return Ok(EXIT_USAGE);
@@ -965,6 +1048,9 @@ pub struct DoctorAgent {
     pub sessions: u64,
     pub skipped: u64,
     pub stores_with_problems: Vec<crate::index::query::StoreInfo>,
+    /// When the agent deletes sessions by itself: per folder, the policy, the settings
+    /// behind it and the files read (see `crate::retention`).
+    pub retention: Vec<crate::retention::PolicyReport>,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -1056,6 +1142,7 @@ pub fn doctor(ctx: &Context, reader: &Reader, report: Option<&RefreshReport>) ->
                 .filter(|s| s.errors > 0 || s.failure.is_some() || s.pending_bytes > 0)
                 .cloned()
                 .collect(),
+            retention: ctx.registry.retention.report(agent),
         });
     }
     Ok(Doctor {
@@ -1119,6 +1206,16 @@ fn print_doctor(out: &mut impl Write, d: &Doctor) -> Result<()> {
                 r.origin,
                 sanitize::one_line(&watch)
             )?;
+        }
+        for p in &a.retention {
+            let scope = match (&p.dir, a.retention.len()) {
+                (Some(d), n) if n > 1 => format!(" of {}", sanitize::one_line(d)),
+                _ => String::new(),
+            };
+            writeln!(out, "  retention{scope}: {}", sanitize::one_line(&p.policy))?;
+            for w in &p.warnings {
+                writeln!(out, "    warning: {}", sanitize::one_line(w))?;
+            }
         }
         for s in &a.stores_with_problems {
             writeln!(out, "  {}", sanitize::one_line(&s.path))?;

@@ -403,6 +403,10 @@ pub struct SessionExtra {
     /// When the agent's retention setting will delete it (`None`: never, or unknown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<DateTime<Utc>>,
+    /// The setting that decides `expires_at`, and where it is set
+    /// (`cleanupPeriodDays = 30 in ~/.claude/settings.json`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiry_rule: Option<String>,
 }
 
 impl Session {

@@ -196,12 +196,26 @@ pub fn plan(
     let source = registry
         .source(agent)
         .ok_or_else(|| Refusal::Cannot(format!("{name} is turned off in config.toml")))?;
-    let target = match kind {
-        Kind::Resume => source.resume(session),
-        Kind::Continue => source.continue_latest(session),
-    }
-    .ok_or_else(|| Refusal::Cannot(why_not(session, kind)))?;
+    let from_copy = kind == Kind::Resume
+        && (session.extra.archive_only
+            || crate::keep::archive::is_archived_path(&registry.env, Path::new(&session.source)));
+    let target = if from_copy {
+        // the agent deleted its files: only revisit's archived copy is left
+        crate::keep::archive::resume_from_copy(session).ok_or_else(|| {
+            Refusal::Cannot(format!(
+                "{name} deleted this session's files, and cannot load it from revisit's \
+                 archived copy (Pi and Claude Code can): read it here"
+            ))
+        })?
+    } else {
+        match kind {
+            Kind::Resume => source.resume(session),
+            Kind::Continue => source.continue_latest(session),
+        }
+        .ok_or_else(|| Refusal::Cannot(why_not(session, kind)))?
+    };
     if kind == Kind::Resume
+        && !from_copy
         && let Some(why) = source.in_use(session)
     {
         return Err(Refusal::InUse(why));

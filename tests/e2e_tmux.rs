@@ -499,3 +499,101 @@ fn a_huge_output_is_shown_by_its_head_and_paged_whole() {
     t.keys(&["q"]);
     t.wait_for("EXIT=0");
 }
+
+#[test]
+fn rename_tag_export_delete_and_undo_in_the_browser() {
+    let scratch = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_revisit");
+    let home = scratch.path().join("home");
+    common::copy_tree(&fixture_home(), &home);
+    let out = scratch.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let alpha_dir = home.join(".claude/projects/-home-u-alpha");
+    let read_all = |d: &std::path::Path| {
+        let mut v: Vec<(String, Vec<u8>, std::time::SystemTime)> = Vec::new();
+        fn walk(d: &std::path::Path, v: &mut Vec<(String, Vec<u8>, std::time::SystemTime)>) {
+            for e in std::fs::read_dir(d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, v);
+                } else {
+                    let md = std::fs::metadata(&p).unwrap();
+                    v.push((
+                        p.display().to_string(),
+                        std::fs::read(&p).unwrap(),
+                        md.modified().unwrap(),
+                    ));
+                }
+            }
+        }
+        walk(d, &mut v);
+        v.sort();
+        v
+    };
+    let before = read_all(&alpha_dir);
+    let data = scratch.path().join("data");
+    let t = Tmux::start(
+        150,
+        36,
+        &common::home_env(
+            &home,
+            scratch.path(),
+            &[("XDG_DATA_HOME", data.display().to_string())],
+        ),
+    );
+    t.wait_for_prompt();
+    t.type_text(&format!("cd '{}' && {bin}", out.display()), true);
+    t.wait_for("Sessions (5)");
+    t.wait_for("Login bug hunt");
+    // the third session: rename it (q and j are text in the prompt)
+    t.keys(&["j", "j", "R"]);
+    t.wait_for("Name (empty: the title)");
+    t.keys(&["C-u"]);
+    t.type_text("Auth quest", true);
+    let screen = t.wait_for("renamed to \"Auth quest\"");
+    assert!(screen.contains("Auth quest"), "{screen}");
+    // tags
+    t.keys(&["t"]);
+    t.wait_for("Tags (space-separated)");
+    t.type_text("urgent", true);
+    t.wait_for("#urgent");
+    // export: the prompt names a file in the directory revisit started in
+    t.keys(&["e"]);
+    t.wait_for("Export Markdown redacted");
+    t.keys(&["Enter"]);
+    t.wait_for("exported to");
+    let exported = out.join("claude-11111111-auth-quest.md");
+    let md = std::fs::read_to_string(&exported).unwrap();
+    assert!(md.contains("Fix the login bug"), "{md}");
+    // delete: the question names the file; yes moves it; u brings it back
+    t.keys(&["D"]);
+    let screen = t.wait_for("Delete?");
+    assert!(
+        screen.contains("-home-u-alpha/11111111-1111-4111-8111-111111111111.jsonl")
+            && screen.contains("-home-u-alpha/agent-aaaa1111.jsonl"),
+        "{screen}"
+    );
+    t.keys(&["y"]);
+    t.wait_for("moved to revisit's trash");
+    t.wait_for("Sessions (4)");
+    assert!(
+        !alpha_dir
+            .join("11111111-1111-4111-8111-111111111111.jsonl")
+            .exists()
+    );
+    t.keys(&["u"]);
+    t.wait_for("restored");
+    let screen = t.wait_for("Sessions (5)");
+    assert!(screen.contains("Auth quest"), "the name is kept:\n{screen}");
+    assert_eq!(
+        read_all(&alpha_dir),
+        before,
+        "the files are back, byte for byte"
+    );
+    // archive: a copy in revisit's data directory, marked in the list
+    t.keys(&["a"]);
+    t.wait_for("archived: 12 messages, 3 files copied");
+    t.wait_for("▣ archived");
+    assert!(data.join("revisit/archive/claude").is_dir());
+    t.keys(&["q"]);
+}

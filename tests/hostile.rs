@@ -1490,6 +1490,7 @@ fn sabotaged(
         })],
         env: Env::with_home(home, &[]),
         config: Config::default(),
+        retention: Default::default(),
     }
 }
 

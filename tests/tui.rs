@@ -351,9 +351,12 @@ fn resume_asks_when_the_directory_is_gone_and_refuses_what_is_not_installed() {
     h.key(KeyCode::Char('r'));
     let c = h.state.confirm.clone().expect("a question");
     assert!(c.question.contains("/home/u/"), "{}", c.question);
-    assert_eq!(c.plan.argv[..2], ["claude", "--resume"]);
+    let revisit::app::state::Yes::Resume(plan) = &c.yes else {
+        panic!("a resume question: {c:?}")
+    };
+    assert_eq!(plan.argv[..2], ["claude", "--resume"]);
     assert_eq!(
-        c.plan.argv[2],
+        plan.argv[2],
         first
             .source
             .replace(&common::fixture_home().display().to_string(), "/home/u")

@@ -70,6 +70,18 @@ pub enum Msg {
         outcome: Result<String, String>,
         success: bool,
     },
+    /// The keeper finished a job: a line for the status bar, and what to read again.
+    Kept {
+        outcome: Result<String, String>,
+        /// Names or tags changed: read the list again.
+        reload: bool,
+        /// Files changed (archive, trash): bring the index up to date.
+        reindex: bool,
+        /// Select this session once it is listed (one put back from the trash).
+        select: Option<String>,
+    },
+    /// What deleting a session would move: ask before it happens.
+    DeleteAsk(Box<crate::keep::trash::DeletePlan>),
     /// A query failed.
     QueryFailed {
         generation: u64,
@@ -190,6 +202,22 @@ pub enum Action {
     Confirm,
     /// Answer no.
     Cancel,
+    /// Export the session (Markdown, HTML or JSON; redacted unless turned off).
+    Export,
+    /// Keep a copy of the session in revisit's archive.
+    Archive,
+    /// Give the session a name of your own.
+    Rename,
+    /// Edit the session's tags.
+    Tag,
+    /// Delete the session: its files move to revisit's trash, after a question.
+    Delete,
+    /// Put the last deleted session back.
+    Undo,
+    /// In a prompt: the next choice (the export format).
+    NextChoice,
+    /// In the export prompt: redaction on or off.
+    ToggleRedact,
 }
 
 impl Action {
@@ -254,6 +282,8 @@ pub enum Effect {
     Suspend,
     /// Bring the index up to date now (after an agent ran).
     Reindex,
+    /// Work on revisit's own data (export, archive, names, tags, trash), off the UI thread.
+    Keep(KeepJob),
     /// Pi: load the next branch that forks at a branch notice.
     SwitchBranch {
         generation: u64,
@@ -264,6 +294,31 @@ pub enum Effect {
         leaf: Option<String>,
     },
     Quit,
+}
+
+/// What the keeper thread does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeepJob {
+    Export {
+        session: Box<Session>,
+        path: std::path::PathBuf,
+        format: crate::export::Format,
+        redact: bool,
+    },
+    Archive(Box<Session>),
+    Rename {
+        key: String,
+        name: Option<String>,
+    },
+    Tags {
+        key: String,
+        tags: Vec<String>,
+    },
+    /// Work out what deleting would move, and ask.
+    PlanDelete(Box<Session>),
+    Delete(Box<crate::keep::trash::DeletePlan>),
+    /// Restore the newest entry of the trash.
+    Undo,
 }
 
 /// What the terminal is handed to.
@@ -326,6 +381,7 @@ impl PartialEq for Effect {
                 },
             ) => a.key == b.key && ka == kb,
             (Effect::RunPlan(a), Effect::RunPlan(b)) => a == b,
+            (Effect::Keep(a), Effect::Keep(b)) => a == b,
             (Effect::Suspend, Effect::Suspend)
             | (Effect::Reindex, Effect::Reindex)
             | (Effect::Quit, Effect::Quit) => true,

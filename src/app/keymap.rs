@@ -22,11 +22,13 @@ pub enum Mode {
     Help,
     /// A question waiting for yes or no (resume from another directory?).
     Confirm,
+    /// Typing an answer: a name, tags, where to export.
+    Prompt,
 }
 
 impl Mode {
     /// Every mode, in the order of the help overlay.
-    pub const ALL: [Mode; 8] = [
+    pub const ALL: [Mode; 9] = [
         Mode::Global,
         Mode::List,
         Mode::Transcript,
@@ -35,6 +37,7 @@ impl Mode {
         Mode::Stats,
         Mode::Help,
         Mode::Confirm,
+        Mode::Prompt,
     ];
 
     /// The mode's name in `config.toml` (`[keys.<name>]`).
@@ -48,6 +51,7 @@ impl Mode {
             Mode::Stats => "stats",
             Mode::Help => "help",
             Mode::Confirm => "confirm",
+            Mode::Prompt => "prompt",
         }
     }
 
@@ -68,6 +72,7 @@ impl Mode {
             Mode::Stats => "Stats",
             Mode::Help => "Help",
             Mode::Confirm => "Question",
+            Mode::Prompt => "Prompt (name, tags, export)",
         }
     }
 }
@@ -264,6 +269,12 @@ pub const DEFAULTS: &[(Mode, &[&str], Action, &str)] = &[
     (Mode::List, &["Y"], Action::CopyId, "copy the session id"),
     (Mode::List, &["ctrl-y"], Action::CopyResume, "copy the resume command"),
     (Mode::List, &["$"], Action::Stats, "cost and token stats"),
+    (Mode::List, &["e"], Action::Export, "export (redacted)"),
+    (Mode::List, &["a"], Action::Archive, "archive a copy"),
+    (Mode::List, &["R"], Action::Rename, "rename"),
+    (Mode::List, &["t"], Action::Tag, "tags"),
+    (Mode::List, &["D"], Action::Delete, "delete (to revisit's trash)"),
+    (Mode::List, &["u"], Action::Undo, "undo the last delete"),
     (Mode::List, &["esc"], Action::ClearOrQuit, "clear filter / quit"),
     (Mode::Search, &["enter"], Action::KeepSearch, "keep (full text: open)"),
     (Mode::Search, &["esc"], Action::ClearSearch, "clear"),
@@ -299,6 +310,11 @@ pub const DEFAULTS: &[(Mode, &[&str], Action, &str)] = &[
     (Mode::Transcript, &["O"], Action::OpenEditor, "open the raw file in $EDITOR"),
     (Mode::Transcript, &["b"], Action::SwitchBranch, "other branch (Pi)"),
     (Mode::Transcript, &["$"], Action::Stats, "cost and token stats"),
+    (Mode::Transcript, &["x"], Action::Export, "export (redacted)"),
+    (Mode::Transcript, &["a"], Action::Archive, "archive a copy"),
+    (Mode::Transcript, &["R"], Action::Rename, "rename"),
+    (Mode::Transcript, &["#"], Action::Tag, "tags"),
+    (Mode::Transcript, &["D"], Action::Delete, "delete (to revisit's trash)"),
     (Mode::Transcript, &["r"], Action::Resume, "resume: in the agent's CLI"),
     (Mode::Transcript, &["c"], Action::ContinueLatest, "continue agent's latest here"),
     (Mode::Transcript, &["esc", "h", "left"], Action::Back, "back to list"),
@@ -317,6 +333,10 @@ pub const DEFAULTS: &[(Mode, &[&str], Action, &str)] = &[
     (Mode::Help, &["esc", "?", "q", "enter"], Action::ToggleHelp, "close help"),
     (Mode::Confirm, &["y", "enter"], Action::Confirm, "yes"),
     (Mode::Confirm, &["n", "esc", "q"], Action::Cancel, "no"),
+    (Mode::Prompt, &["enter"], Action::Confirm, "done"),
+    (Mode::Prompt, &["esc"], Action::Cancel, "cancel"),
+    (Mode::Prompt, &["tab"], Action::NextChoice, "export: next format"),
+    (Mode::Prompt, &["ctrl-r"], Action::ToggleRedact, "export: redaction on / off"),
 ];
 
 impl Default for Keymap {
@@ -561,7 +581,7 @@ impl Keymap {
             Mode::Help => find(Mode::Global)
                 .filter(|a| *a == Action::Quit && ev.modifiers.contains(KeyModifiers::CONTROL)),
             // in a text box, plain keys are text: only modified keys reach global bindings
-            Mode::Search | Mode::Find => {
+            Mode::Search | Mode::Find | Mode::Prompt => {
                 let modified = ev
                     .modifiers
                     .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
@@ -744,7 +764,7 @@ mod tests {
             [keys.list]
             select_next = ["n", "ctrl-j"]
             [keys.transcript]
-            toggle_fold = "x"
+            toggle_fold = "X"
             "#,
         );
         assert!(messages.is_empty(), "{messages:?}");
@@ -765,7 +785,7 @@ mod tests {
         );
         // a single string is one key
         assert_eq!(
-            km.resolve(Mode::Transcript, &press('x')),
+            km.resolve(Mode::Transcript, &press('X')),
             Some(Action::ToggleFold)
         );
         assert_eq!(

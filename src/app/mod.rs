@@ -6,6 +6,6 @@ pub mod state;
 pub mod transcript;
 pub mod update;
 
-pub use action::{Action, Effect, External, Msg};
+pub use action::{Action, Effect, External, KeepJob, Msg};
 pub use state::AppState;
 pub use update::update;

@@ -192,7 +192,7 @@ pub enum SearchMode {
 }
 
 /// The one-line search box over the list.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SearchBox {
     pub input: String,
     /// Cursor position in characters.
@@ -283,7 +283,67 @@ impl SearchBox {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Confirm {
     pub question: String,
-    pub plan: Box<crate::resume::Plan>,
+    pub yes: Yes,
+}
+
+/// What a yes does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Yes {
+    /// Run a resume command (from another directory).
+    Resume(Box<crate::resume::Plan>),
+    /// Move a session's files to the trash.
+    Delete(Box<crate::keep::trash::DeletePlan>),
+}
+
+/// A line of text being typed in answer to a question (a name, tags, where to export).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub input: SearchBox,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PromptKind {
+    Rename {
+        key: String,
+        title: String,
+    },
+    Tags {
+        key: String,
+    },
+    Export {
+        session: Box<Session>,
+        format: crate::export::Format,
+        redact: bool,
+    },
+}
+
+impl Prompt {
+    pub fn new(kind: PromptKind, text: &str) -> Prompt {
+        let mut input = SearchBox {
+            focused: true,
+            ..Default::default()
+        };
+        input.insert(text);
+        Prompt { kind, input }
+    }
+
+    /// The question, shown before the text.
+    pub fn label(&self) -> String {
+        match &self.kind {
+            PromptKind::Rename { .. } => "Name (empty: the title)".into(),
+            PromptKind::Tags { .. } => "Tags (space-separated)".into(),
+            PromptKind::Export { format, redact, .. } => format!(
+                "Export {} {}",
+                match format {
+                    crate::export::Format::Markdown => "Markdown",
+                    crate::export::Format::Html => "HTML",
+                    crate::export::Format::Json => "JSON",
+                },
+                if *redact { "redacted" } else { "NOT redacted" }
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -328,6 +388,15 @@ pub struct AppState {
     pub status: Status,
     /// A yes/no question over everything (resume from another directory?).
     pub confirm: Option<Confirm>,
+    /// A line of text being typed (rename, tags, export path).
+    pub prompt: Option<Prompt>,
+    /// Where exports go unless the path typed says otherwise (revisit's starting directory).
+    pub export_dir: Option<std::path::PathBuf>,
+    /// Select this session when it is listed (a session put back from the trash).
+    pub want_selected: Option<String>,
+    /// What exports redact (the home directory, the user name): also applied to the file
+    /// name an export is offered under.
+    pub redactor: Option<Arc<crate::redact::Redactor>>,
     /// A line across the top (the demo notice).
     pub banner: Option<String>,
     /// Generation counter for queries; replies with an older generation are dropped.
@@ -366,6 +435,10 @@ impl AppState {
             stats_choice: Default::default(),
             status: Status::default(),
             confirm: None,
+            prompt: None,
+            export_dir: None,
+            want_selected: None,
+            redactor: None,
             banner,
             generation: 0,
             list_generation: 0,
@@ -378,6 +451,8 @@ impl AppState {
     pub fn mode(&self) -> Mode {
         if self.confirm.is_some() {
             Mode::Confirm
+        } else if self.prompt.is_some() {
+            Mode::Prompt
         } else if self.help {
             Mode::Help
         } else if self.stats.is_some() {
@@ -425,14 +500,21 @@ impl AppState {
         self.sync_transcript_size();
     }
 
-    /// Tell the transcript its text area: the pane inside its border, below the info line,
-    /// above the find box when that shows.
+    /// Tell the transcript its text area: the pane inside its border, below the info line
+    /// and the session's notes (see [`crate::retention::notes`]), above the find box when that
+    /// shows.
     pub fn sync_transcript_size(&mut self) {
         let rows = self
             .layout
             .transcript_rows()
             .saturating_sub(self.transcript.find.active() as usize);
         let width = self.layout.transcript_width();
+        let notes = self.transcript_session().map_or(0, |s| {
+            let notes = crate::retention::notes(s, self.now, self.tz);
+            crate::retention::note_lines(&notes, width as usize).len()
+        });
+        // the notes never take the last three rows of text
+        let rows = rows - notes.min(rows.saturating_sub(3));
         if width > 0 && (width != self.transcript.width || rows != self.transcript.rows) {
             self.transcript.resize(width, rows);
         }

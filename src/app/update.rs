@@ -1,8 +1,8 @@
 //! `update`: the only place state changes. No I/O: side effects are returned as `Effect`s.
 
-use super::action::{Action, Effect, External, Msg};
+use super::action::{Action, Effect, External, KeepJob, Msg};
 use super::keymap::Mode;
-use super::state::{AppState, Focus, SearchBox, SearchMode};
+use super::state::{AppState, Focus, Prompt, PromptKind, SearchBox, SearchMode, Yes};
 use super::transcript::{needles_of, needles_of_terms};
 use crate::search::list::{Haystacks, Row, title_positions};
 use crate::search::{Matcher, query};
@@ -34,6 +34,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 }
             } else if mode == Mode::Find && edit_box(&mut state.transcript.find.input, ev) {
                 find_changed(state);
+            } else if mode == Mode::Prompt
+                && let Some(p) = state.prompt.as_mut()
+            {
+                edit_box(&mut p.input, ev);
             }
         }
         Msg::Paste(text) => {
@@ -46,6 +50,11 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 Mode::Find => {
                     state.transcript.find.input.insert(&text);
                     find_changed(state);
+                }
+                Mode::Prompt => {
+                    if let Some(p) = state.prompt.as_mut() {
+                        p.input.insert(&text);
+                    }
                 }
                 _ => {}
             }
@@ -98,6 +107,8 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 })
                 .unwrap_or(0);
             state.loaded = true;
+            // a name, tags or an archive changes the notes above the transcript
+            state.sync_transcript_size();
             refilter(state, &mut fx);
         }
         Msg::Filtered { generation, rows } => {
@@ -174,7 +185,36 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.status.watching = Some((modes.len(), polled));
         }
         Msg::ResumeAsk { question, plan } => {
-            state.confirm = Some(super::state::Confirm { question, plan });
+            state.confirm = Some(super::state::Confirm {
+                question,
+                yes: Yes::Resume(plan),
+            });
+        }
+        Msg::DeleteAsk(plan) => {
+            state.confirm = Some(super::state::Confirm {
+                question: plan.question(),
+                yes: Yes::Delete(plan),
+            });
+        }
+        Msg::Kept {
+            outcome,
+            reload,
+            reindex,
+            select,
+        } => {
+            if select.is_some() {
+                state.want_selected = select;
+            }
+            match outcome {
+                Ok(line) => state.status.info = Some(line),
+                Err(e) => state.status.error = Some(e),
+            }
+            if reindex {
+                fx.push(Effect::Reindex);
+            }
+            if reload {
+                fx.push(load_sessions(state));
+            }
         }
         Msg::ResumeRefused(why) => state.status.error = Some(why),
         Msg::ResumeDone {
@@ -306,7 +346,16 @@ fn search_changed(state: &mut AppState, fx: &mut Vec<Effect>) {
 
 /// New rows arrived: keep the selected session selected when it is still there.
 fn set_rows(state: &mut AppState, rows: Vec<Row>, fx: &mut Vec<Effect>) {
-    let keep = state.selected_session().map(|s| s.key.clone());
+    // a session put back from the trash is selected once it is listed again
+    let wanted = state
+        .want_selected
+        .as_ref()
+        .filter(|k| state.index_of.contains_key(*k))
+        .cloned();
+    if wanted.is_some() {
+        state.want_selected = None;
+    }
+    let keep = wanted.or_else(|| state.selected_session().map(|s| s.key.clone()));
     state.rows = rows;
     state.search.pending = false;
     state.selected = keep
@@ -437,15 +486,23 @@ fn apply(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) {
         return;
     }
     if let Some(c) = state.confirm.take() {
-        match action {
-            Action::Confirm => fx.push(Effect::RunPlan(c.plan)),
-            Action::Cancel => state.status.info = Some("not resumed".into()),
-            Action::Quit => {
+        match (action, c.yes.clone()) {
+            (Action::Confirm, Yes::Resume(plan)) => fx.push(Effect::RunPlan(plan)),
+            (Action::Confirm, Yes::Delete(plan)) => {
+                fx.push(Effect::Keep(KeepJob::Delete(plan)));
+            }
+            (Action::Cancel, Yes::Resume(_)) => state.status.info = Some("not resumed".into()),
+            (Action::Cancel, Yes::Delete(_)) => state.status.info = Some("not deleted".into()),
+            (Action::Quit, _) => {
                 state.quit = true;
                 fx.push(Effect::Quit);
             }
             _ => state.confirm = Some(c), // the question stays until it is answered
         }
+        return;
+    }
+    if let Some(p) = state.prompt.take() {
+        prompt_action(state, p, action, fx);
         return;
     }
     if state.mode() == Mode::Find {
@@ -585,6 +642,12 @@ fn apply(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) {
                 },
             });
         }
+        Action::Export
+        | Action::Archive
+        | Action::Rename
+        | Action::Tag
+        | Action::Delete
+        | Action::Undo => keep_action(state, action, fx),
         Action::CopyId | Action::CopyResume => {
             let session = match state.focus {
                 Focus::List => state.selected_session(),
@@ -1001,6 +1064,142 @@ fn preview_selected(state: &mut AppState, fx: &mut Vec<Effect>) {
         generation: state.generation,
         key,
     });
+}
+
+/// Export, archive, rename, tag, delete, undo: on the list's session or the open one.
+fn keep_action(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) {
+    if action == Action::Undo {
+        fx.push(Effect::Keep(KeepJob::Undo));
+        return;
+    }
+    let session = match state.focus {
+        Focus::List => state.selected_session(),
+        Focus::Transcript => state.transcript_session(),
+    };
+    let Some(s) = session.cloned() else { return };
+    match action {
+        Action::Export => {
+            let format = crate::export::Format::Markdown;
+            let dir = state.export_dir.clone().unwrap_or_default();
+            // the offered name comes from the title: redacted like the export itself
+            let mut named = s.clone();
+            if let Some(r) = &state.redactor {
+                crate::redact::redact_session(r, &mut named, &mut []);
+            }
+            let path = dir.join(crate::export::file_name(&named, format));
+            state.prompt = Some(Prompt::new(
+                PromptKind::Export {
+                    session: Box::new(s),
+                    format,
+                    redact: true,
+                },
+                &path.display().to_string(),
+            ));
+        }
+        Action::Archive => fx.push(Effect::Keep(KeepJob::Archive(Box::new(s)))),
+        Action::Rename => {
+            let current = s.extra.name.clone().unwrap_or_else(|| s.title.clone());
+            state.prompt = Some(Prompt::new(
+                PromptKind::Rename {
+                    key: s.key.clone(),
+                    title: s.title.clone(),
+                },
+                &crate::sanitize::one_line(&current),
+            ));
+        }
+        Action::Tag => {
+            let tags = s.extra.tags.join(" ");
+            let text = if tags.is_empty() { tags } else { tags + " " };
+            state.prompt = Some(Prompt::new(PromptKind::Tags { key: s.key }, &text));
+        }
+        Action::Delete => fx.push(Effect::Keep(KeepJob::PlanDelete(Box::new(s)))),
+        _ => {}
+    }
+}
+
+/// A key bound in a prompt: done, cancel, or a change of the export's options.
+fn prompt_action(state: &mut AppState, mut p: Prompt, action: Action, fx: &mut Vec<Effect>) {
+    match action {
+        Action::Cancel => {}
+        Action::Quit => {
+            state.quit = true;
+            fx.push(Effect::Quit);
+        }
+        Action::NextChoice => {
+            if let PromptKind::Export { format, .. } = &mut p.kind {
+                let all = crate::export::Format::ALL;
+                let at = all.iter().position(|f| f == format).unwrap_or(0);
+                let next = all[(at + 1) % all.len()];
+                let text = p.input.input.clone();
+                let swapped = match text.rsplit_once('.') {
+                    Some((stem, ext)) if ext.eq_ignore_ascii_case(format.extension()) => {
+                        format!("{stem}.{}", next.extension())
+                    }
+                    _ => text,
+                };
+                *format = next;
+                p.input.clear();
+                p.input.insert(&swapped);
+            }
+            state.prompt = Some(p);
+        }
+        Action::ToggleRedact => {
+            if let PromptKind::Export { redact, .. } = &mut p.kind {
+                *redact = !*redact;
+            }
+            state.prompt = Some(p);
+        }
+        Action::Confirm => {
+            let text = p.input.input.trim().to_string();
+            match p.kind {
+                PromptKind::Rename { key, title } => {
+                    let name = Some(text).filter(|t| !t.is_empty() && *t != title);
+                    fx.push(Effect::Keep(KeepJob::Rename { key, name }));
+                }
+                PromptKind::Tags { key } => {
+                    let tags = text.split_whitespace().map(str::to_string).collect();
+                    fx.push(Effect::Keep(KeepJob::Tags { key, tags }));
+                }
+                PromptKind::Export {
+                    session,
+                    format,
+                    redact,
+                } => {
+                    if text.is_empty() {
+                        state.prompt = Some(Prompt {
+                            kind: PromptKind::Export {
+                                session,
+                                format,
+                                redact,
+                            },
+                            input: p.input,
+                        });
+                        return;
+                    }
+                    // the file's extension decides the format when it names one
+                    let path = std::path::PathBuf::from(&text);
+                    let format = path
+                        .extension()
+                        .and_then(|e| e.to_str())
+                        .and_then(|e| e.parse().ok())
+                        .unwrap_or(format);
+                    let path = if path.is_relative() {
+                        state.export_dir.clone().unwrap_or_default().join(path)
+                    } else {
+                        path
+                    };
+                    fx.push(Effect::Keep(KeepJob::Export {
+                        session,
+                        path,
+                        format,
+                        redact,
+                    }));
+                }
+            }
+        }
+        // any other bound key (a letter of the keymap) is text here
+        _ => state.prompt = Some(p),
+    }
 }
 
 #[cfg(test)]
@@ -1616,5 +1815,174 @@ mod tests {
         assert_eq!(s.mode(), Mode::List, "the browser stays up");
         step(&mut s, key(KeyCode::Char('j')));
         assert_eq!(s.status.error, None);
+    }
+
+    fn typed(s: &mut AppState, text: &str) {
+        for c in text.chars() {
+            step(s, key(KeyCode::Char(c)));
+        }
+    }
+
+    fn ctrl(c: char) -> Msg {
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+    }
+
+    #[test]
+    fn rename_and_tags_are_typed_in_a_prompt_where_letters_are_text() {
+        let mut s = state((140, 40), 3);
+        step(&mut s, key(KeyCode::Char('j')));
+        step(&mut s, key(KeyCode::Char('R')));
+        assert_eq!(s.mode(), Mode::Prompt);
+        assert_eq!(s.prompt.as_ref().unwrap().input.input, "session 1");
+        step(&mut s, ctrl('u'));
+        // q, j and ? are text here, not quit, next or help
+        typed(&mut s, "qj? fix");
+        assert!(!s.quit);
+        let fx = step(&mut s, key(KeyCode::Enter));
+        assert_eq!(
+            fx,
+            [Effect::Keep(KeepJob::Rename {
+                key: "claude:id1".into(),
+                name: Some("qj? fix".into())
+            })]
+        );
+        assert_eq!(s.mode(), Mode::List);
+        // the title unchanged, or nothing: no name
+        step(&mut s, key(KeyCode::Char('R')));
+        let fx = step(&mut s, key(KeyCode::Enter));
+        assert_eq!(
+            fx,
+            [Effect::Keep(KeepJob::Rename {
+                key: "claude:id1".into(),
+                name: None
+            })]
+        );
+        // tags: the current ones to edit
+        let mut with_tags = (*s.sessions).clone();
+        with_tags[1].extra.tags = vec!["bug".into()];
+        s.sessions = Arc::new(with_tags);
+        step(&mut s, key(KeyCode::Char('t')));
+        assert_eq!(s.prompt.as_ref().unwrap().input.input, "bug ");
+        typed(&mut s, "#Later");
+        let fx = step(&mut s, key(KeyCode::Enter));
+        assert_eq!(
+            fx,
+            [Effect::Keep(KeepJob::Tags {
+                key: "claude:id1".into(),
+                tags: vec!["bug".into(), "#Later".into()]
+            })]
+        );
+        // esc cancels without a job
+        step(&mut s, key(KeyCode::Char('t')));
+        assert!(step(&mut s, key(KeyCode::Esc)).is_empty());
+        assert_eq!(s.mode(), Mode::List);
+        // the keeper's answer: a status line, and the list read again
+        let fx = step(
+            &mut s,
+            Msg::Kept {
+                outcome: Ok("tags: #bug".into()),
+                reload: true,
+                reindex: false,
+                select: None,
+            },
+        );
+        assert!(matches!(&fx[..], [Effect::LoadSessions { .. }]), "{fx:?}");
+        assert_eq!(s.status.info.as_deref(), Some("tags: #bug"));
+    }
+
+    #[test]
+    fn export_prompt_names_a_file_cycles_formats_and_redacts_by_default() {
+        let mut s = state((140, 40), 2);
+        s.export_dir = Some("/tmp/out".into());
+        step(&mut s, key(KeyCode::Char('e')));
+        assert_eq!(s.mode(), Mode::Prompt);
+        let text = s.prompt.as_ref().unwrap().input.input.clone();
+        assert_eq!(text, "/tmp/out/claude-id0-session-0.md");
+        step(&mut s, key(KeyCode::Tab));
+        assert_eq!(
+            s.prompt.as_ref().unwrap().input.input,
+            "/tmp/out/claude-id0-session-0.html"
+        );
+        assert!(s.prompt.as_ref().unwrap().label().contains("HTML redacted"));
+        step(&mut s, ctrl('r'));
+        assert!(s.prompt.as_ref().unwrap().label().contains("NOT redacted"));
+        step(&mut s, ctrl('r'));
+        let fx = step(&mut s, key(KeyCode::Enter));
+        assert!(
+            matches!(&fx[..], [Effect::Keep(KeepJob::Export { path, format: crate::export::Format::Html, redact: true, session })]
+                if path == std::path::Path::new("/tmp/out/claude-id0-session-0.html") && session.key == "claude:id0"),
+            "{fx:?}"
+        );
+        // a relative name goes to the export directory; its extension picks the format
+        step(&mut s, key(KeyCode::Char('e')));
+        step(&mut s, ctrl('u'));
+        typed(&mut s, "notes.json");
+        let fx = step(&mut s, key(KeyCode::Enter));
+        assert!(
+            matches!(&fx[..], [Effect::Keep(KeepJob::Export { path, format: crate::export::Format::Json, .. })]
+                if path == std::path::Path::new("/tmp/out/notes.json")),
+            "{fx:?}"
+        );
+    }
+
+    #[test]
+    fn delete_asks_with_the_files_and_u_undoes() {
+        let mut s = state((140, 40), 2);
+        let fx = step(&mut s, key(KeyCode::Char('D')));
+        assert!(
+            matches!(&fx[..], [Effect::Keep(KeepJob::PlanDelete(x))] if x.key == "claude:id0"),
+            "{fx:?}"
+        );
+        assert_eq!(
+            s.mode(),
+            Mode::List,
+            "nothing asked before the plan is known"
+        );
+        let plan = crate::keep::trash::DeletePlan {
+            key: "claude:id0".into(),
+            agent: crate::model::Agent::Claude,
+            title: "session 0".into(),
+            files: vec!["/h/.claude/projects/p/id0.jsonl".into()],
+        };
+        step(&mut s, Msg::DeleteAsk(Box::new(plan.clone())));
+        assert_eq!(s.mode(), Mode::Confirm);
+        let fx = step(&mut s, key(KeyCode::Char('n')));
+        assert!(fx.is_empty());
+        assert_eq!(s.status.info.as_deref(), Some("not deleted"));
+        step(&mut s, Msg::DeleteAsk(Box::new(plan.clone())));
+        let fx = step(&mut s, key(KeyCode::Char('y')));
+        assert_eq!(fx, [Effect::Keep(KeepJob::Delete(Box::new(plan)))]);
+        let fx = step(
+            &mut s,
+            Msg::Kept {
+                outcome: Ok("deleted".into()),
+                reload: false,
+                reindex: true,
+                select: None,
+            },
+        );
+        assert_eq!(fx, [Effect::Reindex]);
+        assert_eq!(
+            step(&mut s, key(KeyCode::Char('u'))),
+            [Effect::Keep(KeepJob::Undo)]
+        );
+        // a refusal is an error line, and nothing is asked
+        step(
+            &mut s,
+            Msg::Kept {
+                outcome: Err("not deleted: OpenCode keeps this session in its database".into()),
+                reload: false,
+                reindex: false,
+                select: None,
+            },
+        );
+        assert_eq!(s.mode(), Mode::List);
+        assert!(s.status.error.as_deref().unwrap().contains("database"));
+        // archive: straight to the keeper
+        let fx = step(&mut s, key(KeyCode::Char('a')));
+        assert!(
+            matches!(&fx[..], [Effect::Keep(KeepJob::Archive(x))] if x.key == "claude:id0"),
+            "{fx:?}"
+        );
     }
 }

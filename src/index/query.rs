@@ -508,6 +508,39 @@ impl Reader {
             as u64)
     }
 
+    /// The stores a session's messages come from (the winning copy and its subagent files;
+    /// not other copies that lose to it), each with whether other sessions use it too.
+    pub fn session_files(&self, key: &str) -> Result<Vec<SessionFile>, IndexError> {
+        self.files_of(key, false)
+    }
+
+    /// Every store that holds any part of a session: also the copies that lose to the one
+    /// shown (Codex keeps a session in `sessions/` and `archived_sessions/`).
+    pub fn session_files_all(&self, key: &str) -> Result<Vec<SessionFile>, IndexError> {
+        self.files_of(key, true)
+    }
+
+    fn files_of(&self, key: &str, all: bool) -> Result<Vec<SessionFile>, IndexError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.path, s.kind, p.is_primary,
+                    EXISTS(SELECT 1 FROM parts o WHERE o.store_id = s.id AND o.session_key != ?1)
+             FROM sessions x JOIN parts p ON p.session_key = x.key
+             JOIN stores s ON s.id = p.store_id
+             WHERE x.key = ?1 AND (?2 OR p.id = x.primary_part OR p.is_primary = 0)
+             ORDER BY p.id != x.primary_part, s.path",
+        )?;
+        let rows = stmt.query_map(params![key, all], |r| {
+            Ok(SessionFile {
+                path: std::path::PathBuf::from(r.get::<_, String>(0)?),
+                kind: crate::sources::StoreKind::parse(&r.get::<_, String>(1)?)
+                    .unwrap_or(crate::sources::StoreKind::Remote),
+                primary: r.get(2)?,
+                shared: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Every store with its skipped-record examples.
     pub fn stores(&self) -> Result<Vec<StoreInfo>, IndexError> {
         let mut stmt = self.conn.prepare(
@@ -550,6 +583,17 @@ impl Reader {
         }
         Ok(out)
     }
+}
+
+/// One store a session comes from (see [`Reader::session_files`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionFile {
+    pub path: std::path::PathBuf,
+    pub kind: crate::sources::StoreKind,
+    /// The store holding the session itself (not a subagent file).
+    pub primary: bool,
+    /// Other sessions come from this store too.
+    pub shared: bool,
 }
 
 #[derive(Debug, Error)]

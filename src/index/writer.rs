@@ -211,7 +211,7 @@ fn run_job(job: &Job, reg: &Registry, tx: &crossbeam_channel::Sender<Out>) {
         return;
     };
     let path = &job.store.path;
-    match source.parser(&job.store) {
+    match reg.parser(source, &job.store) {
         Parser::Lines(mut p) => {
             // One open file for the whole job (see feed::can_append). A file that cannot be
             // opened fails before anything is dropped: what was indexed from it is kept.
@@ -406,7 +406,7 @@ fn scan_roots(reg: &Registry, roots: &[crate::sources::Root]) -> ScanOut {
         if let Some(src) = reg.source(root.agent)
             && (root.path.exists() || src.is_remote(root))
         {
-            src.scan(root, &mut scan);
+            reg.scan(root, &mut scan);
         }
     }
     scan
@@ -703,7 +703,7 @@ impl Writer {
                 let Some(src) = reg.source(store.agent) else {
                     continue;
                 };
-                let stat = match src.fingerprint(store) {
+                let stat = match reg.fingerprint(src, store) {
                     Ok(s) => s,
                     Err(reason) => {
                         // out of reach now: what was indexed from it is kept

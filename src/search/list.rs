@@ -46,9 +46,11 @@ impl SortKey {
 /// The text of one session that words are matched against.
 #[derive(Debug, Clone, Default)]
 pub struct Hay {
+    /// The title as shown: the name the person gave it, else the agent's title.
     pub title: String,
     title_lower: String,
-    /// Project, branch, agent, models, cwd and the start of the first prompt.
+    /// The agent's title when the session has a name, tags (`#review`), project, branch,
+    /// agent, models, cwd and the start of the first prompt.
     rest: String,
     rest_lower: String,
     /// The session id, matched by prefix (fuzzy matching a UUID finds everything).
@@ -66,7 +68,7 @@ impl Haystacks {
         let items = sessions
             .iter()
             .map(|s| {
-                let title = crate::sanitize::one_line(&s.title);
+                let title = crate::sanitize::one_line(shown_title(s));
                 let mut rest = String::new();
                 let mut add = |x: &str| {
                     if !x.is_empty() {
@@ -76,6 +78,12 @@ impl Haystacks {
                         rest.push_str(x);
                     }
                 };
+                if s.extra.name.is_some() {
+                    add(&crate::sanitize::one_line(&s.title));
+                }
+                for t in &s.extra.tags {
+                    add(&format!("#{t}"));
+                }
                 add(s.project.as_deref().unwrap_or(""));
                 add(s.git_branch.as_deref().unwrap_or(""));
                 add(s.agent.as_str());
@@ -99,6 +107,15 @@ impl Haystacks {
             .collect();
         Haystacks { items }
     }
+}
+
+/// The title a session is listed under: the name the person gave it, else the agent's title.
+pub fn shown_title(s: &Session) -> &str {
+    s.extra
+        .name
+        .as_deref()
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or(&s.title)
 }
 
 /// A word of at least this many bytes (lower-cased) also matches a session whose id starts with
@@ -624,6 +641,96 @@ mod tests {
         let n = |a, b| narrows(&parse(a, now(), tz), &parse(b, now(), tz));
         assert!(n("a", "aut") && n("auth", "authx") && n("0199", "0199a"));
         assert!(!n("aut", "auth"));
+    }
+
+    #[test]
+    fn names_and_tags_are_matched_and_filtered() {
+        let mut s = sessions();
+        s[2].extra.name = Some("Night theme".into());
+        s[2].extra.tags = vec!["design".into(), "ui".into()];
+        s[3].extra.tags = vec!["security".into()];
+        s[3].extra.archived_at = Some(now() - Duration::days(1));
+        s[1].extra.expires_at = Some(now() + Duration::days(2));
+        s[0].extra.expires_at = Some(now() + Duration::days(20));
+        let hay = Haystacks::build(&s);
+        assert_eq!(
+            hay.items[2].title, "Night theme",
+            "the name is the title shown"
+        );
+        let tz = FixedOffset::east_opt(0).unwrap();
+        let m = Matcher::default();
+        let rows = |q: &str| {
+            let q = parse(q, now(), tz);
+            ids(&build_rows(
+                &ListRequest {
+                    sessions: &s,
+                    hay: &hay,
+                    query: &q,
+                    sort: SortKey::Relevance,
+                    group: false,
+                    now: now(),
+                    candidates: None,
+                },
+                &m,
+                1,
+            ))
+        };
+        assert_eq!(rows("night"), vec![2], "the name");
+        assert_eq!(
+            rows("dark mode"),
+            vec![2],
+            "the agent's title still matches"
+        );
+        assert_eq!(rows("design"), vec![2], "tags are in the haystack");
+        assert_eq!(rows("tag:ui"), vec![2]);
+        assert_eq!(rows("tag:SEC bug"), vec![3]);
+        assert_eq!(rows("-tag:design"), vec![0, 1, 3]);
+        assert_eq!(rows("is:expiring"), vec![1]);
+        assert_eq!(rows("-is:expiring"), vec![0, 2, 3]);
+        assert_eq!(rows("is:archived"), vec![3]);
+        let pos = title_positions(&hay.items[2], &parse("night", now(), tz), &m);
+        assert_eq!(pos, vec![0, 1, 2, 3, 4], "highlights fall on the name");
+    }
+
+    #[test]
+    fn narrowing_with_the_new_filters() {
+        // the filters are the same as the query grows: narrowing gives what a full scan gives
+        let mut s = sessions();
+        s[1].extra.tags = vec!["bug".into()];
+        s[3].extra.tags = vec!["bugfix".into()];
+        s[1].extra.expires_at = Some(now());
+        s[3].extra.expires_at = Some(now());
+        let hay = Haystacks::build(&s);
+        let tz = FixedOffset::east_opt(0).unwrap();
+        let m = Matcher::default();
+        let run = |q: &Query, c: Option<&[usize]>| {
+            build_rows(
+                &ListRequest {
+                    sessions: &s,
+                    hay: &hay,
+                    query: q,
+                    sort: SortKey::Relevance,
+                    group: false,
+                    now: now(),
+                    candidates: c,
+                },
+                &m,
+                1,
+            )
+        };
+        for (typed, more) in [
+            ("tag:bug b", "tag:bug bu"),
+            ("is:expiring a", "is:expiring au"),
+            ("-is:archived -tag:x t", "-is:archived -tag:x th"),
+        ] {
+            let (q1, q2) = (parse(typed, now(), tz), parse(more, now(), tz));
+            assert!(narrows(&q1, &q2), "{typed} → {more}");
+            let first = ids(&run(&q1, None));
+            assert_eq!(run(&q2, Some(&first)), run(&q2, None), "{typed} → {more}");
+        }
+        // a filter that changes as it is typed is scanned again
+        let n = |a, b| narrows(&parse(a, now(), tz), &parse(b, now(), tz));
+        assert!(!n("tag:b", "tag:bu") && !n("is:expiring", "is:archived"));
     }
 
     #[test]

@@ -7,7 +7,9 @@
 //! - `since:7d`, `until:2026-11-01` (durations `90s 30m 12h 7d 2w 3mo 1y`, `today`, `yesterday`,
 //!   a date or an RFC 3339 time; a date means the whole day in local time);
 //! - `cost>1`, `cost<=0.5`, `tokens>50k`, `msgs>=10` (`>`, `>=`, `<`, `<=`, `=`);
-//! - `is:live`;
+//! - `is:live`, `is:expiring` (the agent deletes it within 7 days and revisit keeps no archived
+//!   copy), `is:archived` (revisit keeps an archived copy);
+//! - `tag:review` (a tag of the session's that starts with the value, case-insensitive);
 //! - a leading `-` negates a filter: `-agent:codex`.
 //!
 //! Anything that looks like a filter but is not one is an error, shown to the person (quote
@@ -66,6 +68,13 @@ pub enum Filter {
     Tokens(Cmp, u64),
     Messages(Cmp, u64),
     Live,
+    /// The agent deletes it within [`crate::retention::EXPIRING_DAYS`] days and it is not
+    /// archived.
+    Expiring,
+    /// revisit keeps an archived copy.
+    Archived,
+    /// A tag that starts with this (lower-cased).
+    Tag(String),
     Not(Box<Filter>),
 }
 
@@ -100,6 +109,9 @@ impl Filter {
             Filter::Tokens(c, v) => s.tokens_known && c.test(s.tokens.total(), *v),
             Filter::Messages(c, v) => c.test(s.messages, *v),
             Filter::Live => is_live(s, now),
+            Filter::Expiring => crate::retention::is_expiring(s, now),
+            Filter::Archived => s.extra.archived_at.is_some(),
+            Filter::Tag(t) => s.extra.tags.iter().any(|x| x.to_lowercase().starts_with(t)),
             Filter::Not(f) => !f.matches(s, now),
         }
     }
@@ -315,7 +327,7 @@ pub fn parse(input: &str, now: DateTime<Utc>, tz: FixedOffset) -> Query {
 }
 
 const KEYS: &[&str] = &[
-    "agent", "project", "model", "branch", "since", "until", "cost", "tokens", "msgs", "is",
+    "agent", "project", "model", "branch", "since", "until", "cost", "tokens", "msgs", "is", "tag",
 ];
 
 /// `key:…`, `key>…`: anything with a word then `:`/`<`/`>`/`=` is meant as a filter.
@@ -355,8 +367,20 @@ fn parse_filter(tok: &str, now: DateTime<Utc>, tz: FixedOffset) -> Result<Filter
         "until" => parse_when(value()?, now, tz, true).map(Filter::Until),
         "is" => match value()?.to_ascii_lowercase().as_str() {
             "live" => Ok(Filter::Live),
-            other => Err(format!("is:{other} is not known (try is:live)")),
+            "expiring" => Ok(Filter::Expiring),
+            "archived" => Ok(Filter::Archived),
+            other => Err(format!(
+                "is:{other} is not known (try is:live, is:expiring, is:archived)"
+            )),
         },
+        "tag" => {
+            let t = value()?.trim_start_matches('#').to_lowercase();
+            if t.is_empty() {
+                Err("tag: needs a tag name".into())
+            } else {
+                Ok(Filter::Tag(t))
+            }
+        }
         "cost" => {
             let (c, v) = parse_cmp(rest).ok_or("use cost>1, cost<=0.5…")?;
             let v = v.trim_start_matches('$');
@@ -499,6 +523,8 @@ mod tests {
             ("since:lately", "since:lately"),
             ("cost>lots", "cost>lots"),
             ("is:dead", "is:dead"),
+            ("tag:", "tag:"),
+            ("tag:#", "tag:#"),
             ("tokens:", "tokens:"),
             ("project:", "project:"),
         ] {
@@ -513,6 +539,55 @@ mod tests {
                 .unwrap()
                 .contains("unknown filter 'foo'")
         );
+    }
+
+    #[test]
+    fn retention_archive_and_tag_filters() {
+        let q = p(r#"is:expiring -is:archived tag:Review tag:"needs work" -tag:#wip IS:Archived"#);
+        assert!(q.errors.is_empty(), "{:?}", q.errors);
+        assert_eq!(
+            q.filters,
+            vec![
+                Filter::Expiring,
+                Filter::Not(Box::new(Filter::Archived)),
+                Filter::Tag("review".into()),
+                Filter::Tag("needs work".into()),
+                Filter::Not(Box::new(Filter::Tag("wip".into()))),
+                Filter::Archived,
+            ]
+        );
+        assert!(p("is:expired").error().unwrap().contains("is:expiring"));
+
+        let mut s = crate::model::test_session(1);
+        let m = |q: &str, s: &Session| p(q).matches_filters(s, now());
+        assert!(!m("is:expiring", &s), "no date: never deleted");
+        assert!(m("-is:expiring", &s) && !m("is:archived", &s) && !m("tag:x", &s));
+        s.extra.expires_at = Some(now() + Duration::days(6));
+        assert!(m("is:expiring", &s));
+        s.extra.expires_at = Some(now() - Duration::days(40));
+        assert!(
+            m("is:expiring", &s),
+            "past due: deleted at the agent's next start"
+        );
+        s.extra.expires_at = Some(now() + Duration::days(8));
+        assert!(!m("is:expiring", &s) && m("-is:expiring", &s));
+        s.extra.expires_at = Some(now());
+        s.extra.archived_at = Some(now() - Duration::hours(1));
+        assert!(!m("is:expiring", &s), "archiving takes it off");
+        assert!(m("is:archived", &s) && !m("-is:archived", &s));
+        s.extra.tags = vec!["review".into(), "bug".into()];
+        for yes in [
+            "tag:review",
+            "tag:REV",
+            "tag:#bug",
+            "tag:bug tag:review",
+            "-tag:wip",
+        ] {
+            assert!(m(yes, &s), "{yes}");
+        }
+        for no in ["tag:ug", "tag:reviews", "-tag:bug", "tag:bug tag:wip"] {
+            assert!(!m(no, &s), "{no}");
+        }
     }
 
     #[test]

@@ -530,12 +530,15 @@ pub struct Registry {
     pub sources: Vec<Box<dyn Source>>,
     pub env: Env,
     pub config: Config,
+    /// The agents' own retention settings, read once (see [`crate::retention`]).
+    pub retention: crate::retention::Retention,
 }
 
 impl Registry {
     pub fn new(env: Env, config: Config) -> Registry {
         Registry {
             sources: all_sources(),
+            retention: crate::retention::Retention::load(&env),
             env,
             config,
         }
@@ -575,7 +578,52 @@ impl Registry {
                 }
             }
         }
+        // revisit's archived copies, read after (and losing to) the agents' own stores
+        for s in &self.sources {
+            if self.enabled(s.agent())
+                && let Some(r) = crate::keep::archive::root(&self.env, s.agent())
+            {
+                out.push(r);
+            }
+        }
         out
+    }
+
+    /// Is this store one of revisit's archived copies?
+    pub fn is_archived(&self, store: &StoreRef) -> bool {
+        store.priority == crate::keep::archive::PRIORITY
+            && crate::keep::archive::is_archived_path(&self.env, &store.path)
+    }
+
+    fn is_archive_root(&self, root: &Root) -> bool {
+        crate::keep::archive::root(&self.env, root.agent).is_some_and(|r| r.path == root.path)
+    }
+
+    /// List a root's stores (the agent's own, or revisit's archive).
+    pub fn scan(&self, root: &Root, out: &mut ScanOut) {
+        if self.is_archive_root(root) {
+            crate::keep::archive::scan(root, out);
+        } else if let Some(src) = self.source(root.agent) {
+            src.scan(root, out);
+        }
+    }
+
+    /// The parser for a store (the agent's own, or the archive's).
+    pub fn parser(&self, source: &dyn Source, store: &StoreRef) -> Parser {
+        if self.is_archived(store) {
+            crate::keep::archive::parser()
+        } else {
+            source.parser(store)
+        }
+    }
+
+    /// A store's fingerprint (see [`Source::fingerprint`]).
+    pub fn fingerprint(&self, source: &dyn Source, store: &StoreRef) -> Result<(i64, i64), String> {
+        if self.is_archived(store) {
+            file_fingerprint(store).ok_or_else(|| "cannot stat".to_string())
+        } else {
+            source.fingerprint(store)
+        }
     }
 
     /// Is a root there: an existing path, or a server the source reads remotely?
@@ -583,12 +631,27 @@ impl Registry {
         root.path.exists() || self.source(root.agent).is_some_and(|s| s.is_remote(root))
     }
 
-    /// Fill in what is decided at read time: the source's decorations and the resume target.
+    /// Fill in what is decided at read time: the source's decorations, the resume target and
+    /// when the agent's retention setting deletes the session.
     pub fn with_resume(&self, mut s: Session) -> Session {
+        // only revisit's archived copy left: the agent's retention has done its work, and
+        // only an agent that loads a session from a file can resume it (from the copy)
+        let copy = crate::keep::archive::is_archived_path(&self.env, Path::new(&s.source));
         if let Some(src) = self.source(s.agent) {
-            src.decorate(&mut s);
-            s.resume = src.resume(&s);
+            if copy {
+                s.resume = crate::keep::archive::resume_from_copy(&s);
+            } else {
+                src.decorate(&mut s);
+                s.resume = src.resume(&s);
+            }
         }
+        let expiry = if copy {
+            None
+        } else {
+            self.retention.expiry(&s)
+        };
+        s.extra.expires_at = expiry.as_ref().map(|e| e.0);
+        s.extra.expiry_rule = expiry.map(|e| e.1);
         s
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod handoff;
 pub mod input;
+pub mod keeper;
 pub mod terminal;
 pub mod workers;
 
@@ -65,6 +66,7 @@ pub fn run(ctx: Context) -> Result<i32> {
             !ctx.no_refresh,
         ),
     };
+    let keeper = keeper::Keeper::spawn(registry.env.clone(), ctx.index_path.clone(), tx.clone());
     let resumer = crate::resume::Resumer {
         registry: registry.clone(),
         config: ctx.config.clone(),
@@ -102,6 +104,8 @@ pub fn run(ctx: Context) -> Result<i32> {
     state.tz = *chrono::Local::now().offset();
     state.transcript.tz = Some(state.tz);
     state.keymap = keymap;
+    state.export_dir = std::env::current_dir().ok();
+    state.redactor = Some(Arc::new(crate::redact::Redactor::from_env(&registry.env)));
     state.transcript.set_syntax(theme.syntax());
     state.transcript.pricer = Some(ctx.pricer.clone());
     if let Some(level) = transcript_cfg
@@ -142,6 +146,7 @@ pub fn run(ctx: Context) -> Result<i32> {
         indexer: &indexer,
         index: &ctx.index_path,
         resumer: &resumer,
+        keeper: &keeper,
         tx: tx.clone(),
         theme: &theme,
     };
@@ -159,6 +164,8 @@ pub struct Workers<'a> {
     pub index: &'a std::path::Path,
     /// Builds and checks resume commands.
     pub resumer: &'a crate::resume::Resumer,
+    /// Exports, archives, names, tags, the trash.
+    pub keeper: &'a keeper::Keeper,
     /// For results of effects run on the loop's thread.
     pub tx: crossbeam_channel::Sender<Msg>,
     pub theme: &'a crate::ui::theme::Theme,
@@ -274,6 +281,7 @@ fn perform<B: Backend>(effect: Effect, w: &Workers, term: &mut Terminal<B>) {
         }
         Effect::Suspend => handoff::suspend(term, w.input),
         Effect::Reindex => w.indexer.catch_up(),
+        Effect::Keep(job) => w.keeper.send(job),
         Effect::Quit => {}
     }
 }

@@ -159,10 +159,15 @@ fn query_loop(
                 .list(&ListQuery::default())
                 .and_then(|list| costs.apply(r, pricer.as_ref(), list))
             {
-                Ok(list) => Msg::Sessions {
-                    generation,
-                    sessions: list.into_iter().map(|s| registry.with_resume(s)).collect(),
-                },
+                Ok(list) => {
+                    let mut sessions: Vec<_> =
+                        list.into_iter().map(|s| registry.with_resume(s)).collect();
+                    crate::keep::annotate(&registry.env, &mut sessions);
+                    Msg::Sessions {
+                        generation,
+                        sessions,
+                    }
+                }
                 Err(e) => Msg::QueryFailed {
                     generation,
                     error: e.to_string(),

@@ -145,6 +145,45 @@ pub fn marked_spans(
     spans
 }
 
+/// The style of a warning in a row (the theme's warning banner).
+pub fn warning(theme: &Theme) -> Style {
+    theme.banner
+}
+
+/// What revisit knows of a session beyond its files, as marks at the end of its title: when
+/// the agent deletes it (`⌛ Dec 01`, `⌛ due` when that is at its next start), its archived
+/// copy, its tags. Most important first.
+pub fn marks(
+    s: &Session,
+    now: DateTime<Utc>,
+    tz: chrono::FixedOffset,
+    theme: &Theme,
+) -> Vec<(String, Style)> {
+    let mut out = Vec::new();
+    if crate::retention::is_expiring(s, now)
+        && let Some(t) = s.extra.expires_at
+    {
+        let when = if t <= now {
+            "due".to_string()
+        } else {
+            t.with_timezone(&tz).format("%b %d").to_string()
+        };
+        out.push((format!("⌛ {when}"), warning(theme)));
+    }
+    if s.extra.archived_at.is_some() {
+        let what = if s.extra.archive_only {
+            "▣ archive only"
+        } else {
+            "▣ archived"
+        };
+        out.push((what.to_string(), theme.accent));
+    }
+    if !s.extra.tags.is_empty() {
+        out.push((crate::retention::tags_text(&s.extra.tags), theme.muted));
+    }
+    out
+}
+
 fn session_line(
     s: &Session,
     c: &Columns,
@@ -152,17 +191,37 @@ fn session_line(
     idx: usize,
     theme: &Theme,
 ) -> Line<'static> {
-    let title = sanitize::one_line(&s.title);
+    let title = sanitize::one_line(crate::search::list::shown_title(s));
     let mut spans = vec![
         Span::styled(text::pad(s.agent.as_str(), c.agent), theme.agent(s.agent)),
         Span::raw(" "),
     ];
+    // the marks take the end of the title cell, leaving the title at least half of it
+    let budget = c.title.saturating_sub((c.title / 2).max(12));
+    let mut used = 0;
+    let mut kept: Vec<(String, Style)> = Vec::new();
+    for (m, style) in marks(s, state.now, state.tz, theme) {
+        let w = text::width(&m) + 1;
+        if used + w <= budget {
+            used += w;
+            kept.push((m, style));
+        } else if kept.is_empty() && budget > 4 {
+            // the most important one, shortened
+            let m = text::fit(&m, budget - 1);
+            used += text::width(&m) + 1;
+            kept.push((m, style));
+        }
+    }
     spans.extend(title_spans(
         &title,
-        c.title,
+        c.title - used,
         state.highlights.get(&idx),
         theme,
     ));
+    for (m, style) in kept {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(m, style));
+    }
     spans.push(Span::raw(" "));
     if c.project > 0 {
         let p = sanitize::one_line(s.project.as_deref().unwrap_or("-"));
@@ -464,6 +523,38 @@ mod tests {
         assert_eq!(session_cost(&s), "$0.500");
         assert_eq!(money(Some(1.234)), "$1.23");
         assert_eq!(money(Some(0.0042)), "$0.004");
+    }
+
+    #[test]
+    fn marks_for_expiry_archive_and_tags() {
+        let theme = Theme::dark();
+        let now = Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap();
+        let tz = chrono::FixedOffset::east_opt(0).unwrap();
+        let mut s = crate::model::test_session(1);
+        assert!(marks(&s, now, tz, &theme).is_empty());
+        s.extra.expires_at = Some(Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap());
+        s.extra.tags = vec!["review".into(), "bug".into()];
+        assert_eq!(
+            marks(&s, now, tz, &theme),
+            vec![
+                ("⌛ Dec 01".to_string(), warning(&theme)),
+                ("#review #bug".to_string(), theme.muted)
+            ]
+        );
+        s.extra.expires_at = Some(now - chrono::Duration::days(3));
+        assert_eq!(marks(&s, now, tz, &theme)[0].0, "⌛ due");
+        s.extra.expires_at = Some(now + chrono::Duration::days(20));
+        assert_eq!(marks(&s, now, tz, &theme).len(), 1, "not within a week");
+        s.extra.expires_at = Some(now);
+        s.extra.archived_at = Some(now);
+        let m = marks(&s, now, tz, &theme);
+        assert_eq!(
+            m[0],
+            ("▣ archived".to_string(), theme.accent),
+            "archived: not expiring"
+        );
+        s.extra.archive_only = true;
+        assert_eq!(marks(&s, now, tz, &theme)[0].0, "▣ archive only");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub mod confirm;
 pub mod help;
 pub mod list;
+pub mod prompt;
 pub mod stats;
 pub mod status;
 pub mod theme;
@@ -52,6 +53,9 @@ pub fn render_with(f: &mut Frame, state: &AppState, theme: &Theme) {
     status::render(f, layout.status, state, theme);
     if state.help {
         help::render(f, f.area(), state, theme);
+    }
+    if let Some(p) = &state.prompt {
+        prompt::render(f, f.area(), state, p, theme);
     }
     if let Some(c) = &state.confirm {
         confirm::render(f, f.area(), state, c, theme);

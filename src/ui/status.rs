@@ -42,6 +42,7 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             Action::Back,
         ],
         Mode::Confirm => &[Action::Confirm, Action::Cancel],
+        Mode::Prompt => &[Action::Confirm, Action::Cancel],
         _ => &[
             Action::Open,
             Action::Resume,

@@ -74,6 +74,16 @@ pub fn spans_of<'a>(
     out
 }
 
+/// The style of a preview note.
+fn note_style(kind: crate::retention::NoteKind, theme: &Theme) -> Style {
+    use crate::retention::NoteKind;
+    match kind {
+        NoteKind::Expiring => super::list::warning(theme),
+        NoteKind::Expiry | NoteKind::About => theme.muted,
+        NoteKind::Archived => theme.accent,
+    }
+}
+
 fn view_line<'a>(l: &'a ViewLine, focused: bool, theme: &Theme) -> Line<'a> {
     let mut spans = Vec::with_capacity(l.line.spans.len() + 2);
     spans.push(if l.cursor {
@@ -108,7 +118,7 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         Some(s) => format!(
             " {} · {} ",
             s.agent.display_name(),
-            sanitize::one_line(&s.title)
+            sanitize::one_line(crate::search::list::shown_title(s))
         ),
         None => " Transcript ".to_string(),
     };
@@ -153,6 +163,22 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         None => String::new(),
     };
     lines.push(Line::from(Span::styled(info, theme.muted)));
+    // notes (retention, archive, title and tags) in the rows the transcript leaves above it
+    let find_row = (t.find.active() && inner.height > 2) as usize;
+    let room = (inner.height as usize)
+        .saturating_sub(1 + find_row)
+        .saturating_sub(t.rows);
+    if let Some(s) = session
+        && room > 0
+    {
+        let notes = crate::retention::notes(s, state.now, state.tz);
+        for (kind, text) in crate::retention::note_lines(&notes, inner.width as usize)
+            .into_iter()
+            .take(room)
+        {
+            lines.push(Line::from(Span::styled(text, note_style(kind, theme))));
+        }
+    }
     if t.loading {
         lines.push(Line::from(Span::styled("Loading…", theme.muted)));
     } else if session.is_none() {
