@@ -421,6 +421,17 @@ fn cli(s: &Setup) {
         let shown = s.json(&["show", key, "--json"]);
         assert_eq!(shown["agent"], agent.as_str());
         s.run(&["show", key, "--markdown"], &[0]);
+        // export, name, tag and archive: only revisit's own files change
+        for format in ["md", "html", "json"] {
+            let out = s.scratch.path().join(format!("export.{format}"));
+            s.run(&["export", key, "--redact", "--out", out.to_str().unwrap()], &[0]);
+            s.run(&["export", key, "--format", format], &[0]);
+        }
+        s.run(&["rename", key, "kept", "name"], &[0]);
+        s.run(&["tag", key, "kept", "review"], &[0]);
+        s.json(&["archive", key, "--json"]);
+        // delete asks first: without a terminal and without --yes, nothing moves
+        s.run(&["delete", key], &[1]);
         // resume: what would run (1: refused, with the reason as JSON), then run it
         let out = s.run(&["resume", key, "--print", "--json"], &[0, 1]);
         let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -451,6 +462,15 @@ fn cli(s: &Setup) {
         AGENTS.iter().map(|a| a.to_string()).collect(),
         "every agent's stand-in ran"
     );
+    // the archived copies are listed; removing them leaves the agents' files as they were
+    let archived = s.json(&["list", "is:archived", "--json"]);
+    assert_eq!(archived.as_array().unwrap().len(), sessions.len());
+    s.run(&["list", "tag:review", "--json"], &[0]);
+    for (_, key) in &sessions {
+        s.run(&["archive", key, "--remove"], &[0]);
+    }
+    s.json(&["trash", "list", "--json"]);
+    s.run(&["archive", "--expiring", "--json"], &[0]);
     // the commands again without refreshing, and the unknown and ambiguous ids
     s.run(&["--no-refresh", "list", "--json"], &[0]);
     s.run(&["show", "nonexistent-id"], &[2]);
@@ -521,6 +541,8 @@ fn tui(s: &Setup) {
                     "XDG_CACHE_HOME",
                     scratch.join("tui-cache").display().to_string(),
                 ),
+                // names, tags, archives and exports: revisit's own, in the scratch folder
+                ("XDG_DATA_HOME", scratch.join("tui-data").display().to_string()),
                 ("PATH", s.path_var()),
                 ("STANDIN_LOG", s.log.display().to_string()),
                 ("STANDIN_READ", "1".to_string()),
@@ -652,6 +674,27 @@ fn tui(s: &Setup) {
         standin_values(&s.log, "line").contains(&"hello claude".to_string()),
         "the stand-in had the terminal"
     );
+
+    // rename, tag, archive, export; delete asked and answered no
+    self::filter(&t, "Test triage", total);
+    t.keys(&["Enter", "Home", "R", "C-u"]);
+    t.type_text("triage kept", true);
+    t.wait_for("renamed to");
+    t.keys(&["t"]);
+    t.type_text("review", true);
+    t.wait_for("tags: #review");
+    t.keys(&["a"]);
+    t.wait_for("archived:");
+    t.keys(&["e", "Tab"]);
+    t.wait_for("Export HTML redacted");
+    t.keys(&["Enter"]);
+    t.wait_for("exported to");
+    t.keys(&["D"]);
+    t.wait_for("Delete?");
+    t.keys(&["n"]);
+    t.wait_for("not deleted");
+    t.keys(&["Escape"]);
+    t.wait_for(&all);
 
     // Ctrl-Z: a stopped job; fg brings the browser back
     t.keys(&["C-z"]);
