@@ -114,4 +114,6 @@ want light && shot light light 140 40 \
 # Resuming a Claude Code session whose directory is gone: the question before the hand-off.
 want resume && shot resume dark 140 36 / type:"agent:claude rounding" sleep:0.6 Enter r wait:"Resume from here?"
 # Cost and token stats of every session, by model.
+want keep && shot keep dark 140 36 / type:"agent:claude rounding" sleep:0.6 Enter R C-u type:"Cart rounding (shipped)" Enter wait:"renamed to" \
+    t type:"review billing" Enter wait:"tags:" a wait:"archived:" D wait:"Delete?"
 want stats && shot stats dark 140 40 '$' wait:"cost per day" b b b b wait:"by model"
