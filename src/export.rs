@@ -176,6 +176,19 @@ fn slug(text: &str, max: usize) -> String {
     out
 }
 
+/// `12 (1 prompt, 5 tool calls)`: a session's messages, prompts and tool calls.
+pub fn counts(s: &Session) -> String {
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
+    format!(
+        "{} ({} prompt{}, {} tool call{})",
+        s.messages,
+        s.prompts,
+        plural(s.prompts),
+        s.tool_calls,
+        plural(s.tool_calls)
+    )
+}
+
 /// A fence long enough not to be closed by backticks inside `text`.
 fn fence(text: &str) -> String {
     let mut longest = 0;
@@ -274,14 +287,7 @@ fn markdown_doc<M: AsRef<Message>>(
     if let (Some(a), Some(b)) = (s.started_at, s.updated_at) {
         out.push_str(&format!("- Time: {} – {}\n", rfc3339(&a), rfc3339(&b)));
     }
-    out.push_str(&format!(
-        "- Messages: {} ({} prompt{}, {} tool call{})\n",
-        s.messages,
-        s.prompts,
-        if s.prompts == 1 { "" } else { "s" },
-        s.tool_calls,
-        if s.tool_calls == 1 { "" } else { "s" }
-    ));
+    out.push_str(&format!("- Messages: {}\n", counts(s)));
     if s.tokens_known {
         let t = &s.tokens;
         out.push_str(&format!(

@@ -424,7 +424,10 @@ fn cli(s: &Setup) {
         // export, name, tag and archive: only revisit's own files change
         for format in ["md", "html", "json"] {
             let out = s.scratch.path().join(format!("export.{format}"));
-            s.run(&["export", key, "--redact", "--out", out.to_str().unwrap()], &[0]);
+            s.run(
+                &["export", key, "--redact", "--out", out.to_str().unwrap()],
+                &[0],
+            );
             s.run(&["export", key, "--format", format], &[0]);
         }
         s.run(&["rename", key, "kept", "name"], &[0]);
@@ -542,7 +545,10 @@ fn tui(s: &Setup) {
                     scratch.join("tui-cache").display().to_string(),
                 ),
                 // names, tags, archives and exports: revisit's own, in the scratch folder
-                ("XDG_DATA_HOME", scratch.join("tui-data").display().to_string()),
+                (
+                    "XDG_DATA_HOME",
+                    scratch.join("tui-data").display().to_string(),
+                ),
                 ("PATH", s.path_var()),
                 ("STANDIN_LOG", s.log.display().to_string()),
                 ("STANDIN_READ", "1".to_string()),

@@ -145,6 +145,16 @@ struct Named<'a> {
     tags: &'a [String],
 }
 
+impl<'a> Named<'a> {
+    fn of(s: &'a Session, tags: &'a [String]) -> Named<'a> {
+        Named {
+            key: &s.key,
+            name: s.extra.name.as_deref(),
+            tags,
+        }
+    }
+}
+
 pub fn run(cmd: KeepCommand, ctx: &Context, out: &mut impl Write) -> Result<i32> {
     let env = &ctx.registry.env;
     match cmd {
@@ -162,14 +172,7 @@ pub fn run(cmd: KeepCommand, ctx: &Context, out: &mut impl Write) -> Result<i32>
             KeepDb::open(env)?.set_name(&s.key, name.as_deref())?;
             let s = ctx.annotated(s);
             if json {
-                json_line(
-                    out,
-                    &Named {
-                        key: &s.key,
-                        name: s.extra.name.as_deref(),
-                        tags: &s.extra.tags,
-                    },
-                )?;
+                json_line(out, &Named::of(&s, &s.extra.tags))?;
             } else {
                 match &s.extra.name {
                     Some(n) => {
@@ -201,14 +204,7 @@ pub fn run(cmd: KeepCommand, ctx: &Context, out: &mut impl Write) -> Result<i32>
                 KeepDb::open(env)?.change_tags(&s.key, &tags, &[])?
             };
             if json {
-                json_line(
-                    out,
-                    &Named {
-                        key: &s.key,
-                        name: s.extra.name.as_deref(),
-                        tags: &now,
-                    },
-                )?;
+                json_line(out, &Named::of(&s, &now))?;
             } else if now.is_empty() {
                 writeln!(out, "{}: no tags", s.key)?;
             } else {

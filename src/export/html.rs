@@ -196,17 +196,7 @@ impl Page<'_> {
             (Some(a), None) | (None, Some(a)) => row("Time", time(&a)),
             _ => {}
         }
-        row(
-            "Messages",
-            format!(
-                "{} ({} prompt{}, {} tool call{})",
-                s.messages,
-                s.prompts,
-                if s.prompts == 1 { "" } else { "s" },
-                s.tool_calls,
-                if s.tool_calls == 1 { "" } else { "s" }
-            ),
-        );
+        row("Messages", super::counts(s));
         if s.tokens_known {
             let t = &s.tokens;
             row(

@@ -8,7 +8,7 @@ use crate::app::state::{Confirm, Yes};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 pub fn render(f: &mut Frame, area: Rect, state: &AppState, c: &Confirm, theme: &Theme) {
     let keys = |action: Action| {
@@ -80,27 +80,7 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, c: &Confirm, theme: &
         Span::styled(keys(Action::Cancel), theme.status_key),
         Span::styled(" no", theme.muted),
     ]));
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let rect = Rect::new(
-        area.x + area.width.saturating_sub(w) / 2,
-        area.y + area.height.saturating_sub(h) / 2,
-        w,
-        h,
-    );
-    f.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focus)
-        .title(Span::styled(title, theme.title))
-        .style(theme.base);
-    let inner = block.inner(rect);
-    f.render_widget(block, rect);
-    let padded = Rect::new(
-        inner.x + 1,
-        inner.y,
-        inner.width.saturating_sub(2),
-        inner.height,
-    );
+    let padded = super::dialog(f, area, (w, lines.len() as u16 + 2), title, theme);
     // the last line (the keys) stays when the screen is too short for everything
     let rows = padded.height as usize;
     if lines.len() > rows && rows > 0 {

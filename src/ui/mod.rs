@@ -61,3 +61,38 @@ pub fn render_with(f: &mut Frame, state: &AppState, theme: &Theme) {
         confirm::render(f, f.area(), state, c, theme);
     }
 }
+
+/// A centred box over everything (a question, a prompt): cleared, framed, titled. Returns the
+/// area inside it, one column in from each side.
+pub fn dialog(
+    f: &mut ratatui::Frame,
+    area: ratatui::layout::Rect,
+    (w, h): (u16, u16),
+    title: &str,
+    theme: &theme::Theme,
+) -> ratatui::layout::Rect {
+    use ratatui::layout::Rect;
+    use ratatui::text::Span;
+    use ratatui::widgets::{Block, Borders, Clear};
+    let h = h.min(area.height);
+    let rect = Rect::new(
+        area.x + area.width.saturating_sub(w) / 2,
+        area.y + area.height.saturating_sub(h) / 2,
+        w,
+        h,
+    );
+    f.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focus)
+        .title(Span::styled(title.to_string(), theme.title))
+        .style(theme.base);
+    let inner = block.inner(rect);
+    f.render_widget(block, rect);
+    Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    )
+}

@@ -8,7 +8,7 @@ use crate::app::state::{Prompt, PromptKind};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 pub fn render(f: &mut Frame, area: Rect, state: &AppState, p: &Prompt, theme: &Theme) {
     let keys = |action: Action| {
@@ -72,26 +72,12 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, p: &Prompt, theme: &T
         ]);
     }
     lines.push(Line::from(hints));
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let rect = Rect::new(
-        area.x + area.width.saturating_sub(w) / 2,
-        area.y + area.height.saturating_sub(h) / 2,
-        w,
-        h,
-    );
-    f.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focus)
-        .title(Span::styled(format!(" {} ", p.label()), theme.title))
-        .style(theme.base);
-    let inner = block.inner(rect);
-    f.render_widget(block, rect);
-    let padded = Rect::new(
-        inner.x + 1,
-        inner.y,
-        inner.width.saturating_sub(2),
-        inner.height,
+    let padded = super::dialog(
+        f,
+        area,
+        (w, lines.len() as u16 + 2),
+        &format!(" {} ", p.label()),
+        theme,
     );
     f.render_widget(Paragraph::new(lines), padded);
     if (input_row as u16) < padded.height {
