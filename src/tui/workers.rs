@@ -597,23 +597,27 @@ fn filter_loop(rx: Receiver<FilterReq>, out: Sender<Msg>) {
         .map(|n| n.get())
         .unwrap_or(2)
         .min(4);
-    // haystacks of the current list, and the last answer (for narrowing)
-    let mut hay: Option<(usize, Haystacks)> = None;
-    let mut last: Option<(usize, Query, Vec<usize>)> = None;
+    // haystacks of the current list, and the last answer (for narrowing). The list itself is
+    // held too: compared by address, a list that was freed could share its address with a
+    // new one (and its haystacks and last answer would be taken for the new list's).
+    let mut hay: Option<(Arc<Vec<crate::model::Session>>, Haystacks)> = None;
+    let mut last: Option<(Query, Vec<usize>)> = None;
     while let Ok(first) = rx.recv() {
         let Some(req) = std::iter::once(first).chain(rx.try_iter()).last() else {
             continue;
         };
-        let list_id = Arc::as_ptr(&req.sessions) as usize;
-        if hay.as_ref().is_none_or(|(id, _)| *id != list_id) {
-            hay = Some((list_id, Haystacks::build(&req.sessions)));
+        if hay
+            .as_ref()
+            .is_none_or(|(list, _)| !Arc::ptr_eq(list, &req.sessions))
+        {
+            hay = Some((req.sessions.clone(), Haystacks::build(&req.sessions)));
             last = None;
         }
         let Some((_, h)) = hay.as_ref() else { continue };
         let candidates = last
             .as_ref()
-            .filter(|(id, q, _)| *id == list_id && narrows(q, &req.query))
-            .map(|(_, _, c)| c.clone());
+            .filter(|(q, _)| narrows(q, &req.query))
+            .map(|(_, c)| c.clone());
         let rows: Vec<Row> = build_rows(
             &ListRequest {
                 sessions: &req.sessions,
@@ -629,7 +633,7 @@ fn filter_loop(rx: Receiver<FilterReq>, out: Sender<Msg>) {
         );
         let mut matched: Vec<usize> = rows.iter().filter_map(Row::session).collect();
         matched.sort_unstable();
-        last = Some((list_id, req.query.clone(), matched));
+        last = Some((req.query.clone(), matched));
         if out
             .send(Msg::Filtered {
                 generation: req.generation,
@@ -638,6 +642,54 @@ fn filter_loop(rx: Receiver<FilterReq>, out: Sender<Msg>) {
             .is_err()
         {
             return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(generation: u64, sessions: Arc<Vec<Session>>) -> FilterReq {
+        FilterReq {
+            generation,
+            sessions,
+            query: Query::default(),
+            sort: SortKey::default(),
+            group: false,
+            now: chrono::Utc::now(),
+        }
+    }
+
+    /// A list freed and a new one at the same address: the new list's rows are its own (the
+    /// worker once took a new list for the freed one by its address, and answered with none).
+    #[test]
+    fn every_new_list_is_filtered_as_itself() {
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let w = FilterWorker::spawn(tx);
+        let mut generation = 0;
+        for round in 0..200 {
+            let n = round % 4;
+            let list = Arc::new((0..n).map(crate::model::test_session).collect::<Vec<_>>());
+            generation += 1;
+            w.send(req(generation, list));
+            // an empty list sent and dropped at once, like a list replaced while its request
+            // waits
+            generation += 1;
+            w.send(req(generation, Arc::new(Vec::new())));
+            let list = Arc::new((0..n).map(crate::model::test_session).collect::<Vec<_>>());
+            generation += 1;
+            w.send(req(generation, list));
+            let want = generation;
+            loop {
+                match rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap() {
+                    Msg::Filtered { generation, rows } if generation == want => {
+                        assert_eq!(rows.len(), n, "round {round}");
+                        break;
+                    }
+                    _ => {}
+                }
+            }
         }
     }
 }
