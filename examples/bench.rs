@@ -250,7 +250,7 @@ fn fts(index: PathBuf, rounds: usize) {
         let mut n = 0;
         for _ in 0..rounds {
             let t = Instant::now();
-            n = revisit::search::fts::search_sessions(&reader, &query, now, 200)
+            n = revisit::search::fts::search_sessions(&reader, &query, now, 200, &|s| s)
                 .unwrap()
                 .len();
             times.push(t.elapsed());

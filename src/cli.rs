@@ -651,7 +651,20 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<i32> {
                 );
                 return Ok(EXIT_USAGE);
             }
-            let hits = crate::search::fts::search_messages(&reader, &q, chrono::Utc::now(), limit)?;
+            let kept = crate::keep::snapshot(&ctx.registry.env);
+            let archive = crate::keep::archive::archive_dir(&ctx.registry.env)
+                .map(|d| d.display().to_string());
+            let hits = crate::search::fts::search_messages(
+                &reader,
+                &q,
+                chrono::Utc::now(),
+                limit,
+                &|s| {
+                    let mut s = ctx.registry.with_resume(s);
+                    kept.annotate_one(archive.as_deref(), &mut s);
+                    s
+                },
+            )?;
             if json {
                 let items: Vec<serde_json::Value> = hits
                     .iter()

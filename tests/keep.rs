@@ -107,6 +107,33 @@ fn names_and_tags_survive_a_rebuild_of_the_index_and_are_searchable() {
     // show --json carries them too
     let shown = json(&home, scratch, &["show", "1111", "--json"]);
     assert_eq!(shown["name"], "Login hunt (mine)");
+    // the full-text search filters by them too
+    let hits = json(&home, scratch, &["search", "login", "tag:review", "--json"]);
+    assert!(!hits.as_array().unwrap().is_empty(), "{hits}");
+    assert!(
+        hits.as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["id"] == "11111111-1111-4111-8111-111111111111")
+    );
+    let hits = json(
+        &home,
+        scratch,
+        &["search", "login", "tag:nothing", "--json"],
+    );
+    assert!(hits.as_array().unwrap().is_empty(), "{hits}");
+    let hits = json(
+        &home,
+        scratch,
+        &["search", "login", "--json", "--", "-tag:review"],
+    );
+    assert!(
+        hits.as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["id"] != "11111111-1111-4111-8111-111111111111"),
+        "{hits}"
+    );
 
     // clearing
     ok(revisit(&home, scratch).args(["rename", "1111", "--clear"]));

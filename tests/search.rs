@@ -33,7 +33,7 @@ fn keys(idx: &Idx, q: &str) -> Vec<String> {
     let now = Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap();
     let q = parse(q, now, FixedOffset::east_opt(0).unwrap());
     assert!(q.errors.is_empty(), "{:?}", q.errors);
-    search_sessions(&idx.reader, &q, now, 50)
+    search_sessions(&idx.reader, &q, now, 50, &|s| s)
         .unwrap()
         .into_iter()
         .map(|h| h.key)
@@ -125,13 +125,13 @@ fn hits_know_their_messages_and_snippets() {
     let idx = index();
     let now = Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap();
     let q = parse("你好世界", now, FixedOffset::east_opt(0).unwrap());
-    let hits = search_sessions(&idx.reader, &q, now, 10).unwrap();
+    let hits = search_sessions(&idx.reader, &q, now, 10, &|s| s).unwrap();
     assert_eq!(hits[0].messages, vec![4, 5], "the prompt and the answer");
     let (a, b) = hits[0].ranges[0];
     assert_eq!(&hits[0].snippet[a..b], "你好世界");
     let msgs = idx.reader.messages(AUTH).unwrap();
     assert!(revisit::search::fts::plain(&msgs[hits[0].best]).contains("你好世界"));
-    let per_message = search_messages(&idx.reader, &q, now, 10).unwrap();
+    let per_message = search_messages(&idx.reader, &q, now, 10, &|s| s).unwrap();
     assert_eq!(per_message.len(), 2);
     assert!(per_message.iter().all(|h| h.snippet.contains("你好世界")));
 }

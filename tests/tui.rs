@@ -99,7 +99,7 @@ impl Harness {
                     now,
                 } => Msg::FullText {
                     generation,
-                    hits: search_sessions(&self.reader, &query, now, 500).unwrap(),
+                    hits: search_sessions(&self.reader, &query, now, 500, &|s| s).unwrap(),
                 },
                 Effect::Stats {
                     generation,

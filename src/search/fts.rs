@@ -302,11 +302,16 @@ fn part_offsets(
 }
 
 /// Sessions matching the query's words (through FTS5) and filters, best first.
+///
+/// `decorate` fills in what the index does not hold before filters are checked (revisit's own
+/// names, tags and archive, the agents' retention dates): `tag:`, `is:archived` and
+/// `is:expiring` need it.
 pub fn search_sessions(
     r: &crate::index::query::Reader,
     q: &crate::search::query::Query,
     now: chrono::DateTime<chrono::Utc>,
     max_sessions: usize,
+    decorate: &dyn Fn(crate::model::Session) -> crate::model::Session,
 ) -> Result<Vec<SessionHits>, crate::index::IndexError> {
     let Some(expr) = match_expr(&q.terms) else {
         return Ok(Vec::new());
@@ -331,7 +336,7 @@ pub fn search_sessions(
                 if order.len() >= max_sessions {
                     continue; // enough sessions: only their further hits matter now
                 }
-                match r.session(&h.key)? {
+                match r.session(&h.key)?.map(decorate) {
                     Some(s) if q.matches_filters(&s, now) => {
                         accepted.insert(h.key.clone(), s);
                         order.push(h.key.clone());
@@ -391,12 +396,14 @@ pub fn search_sessions(
     Ok(out)
 }
 
-/// Matching messages, best first (for `revisit search`).
+/// Matching messages, best first (for `revisit search`); `decorate` as for
+/// [`search_sessions`].
 pub fn search_messages(
     r: &crate::index::query::Reader,
     q: &crate::search::query::Query,
     now: chrono::DateTime<chrono::Utc>,
     limit: usize,
+    decorate: &dyn Fn(crate::model::Session) -> crate::model::Session,
 ) -> Result<Vec<MessageHit>, crate::index::IndexError> {
     let Some(expr) = match_expr(&q.terms) else {
         return Ok(Vec::new());
@@ -420,7 +427,10 @@ pub fn search_messages(
             break;
         }
         if !sessions.contains_key(&h.key) {
-            let s = r.session(&h.key)?.filter(|s| q.matches_filters(s, now));
+            let s = r
+                .session(&h.key)?
+                .map(decorate)
+                .filter(|s| q.matches_filters(s, now));
             sessions.insert(h.key.clone(), s);
         }
         let Some(session) = sessions[&h.key].clone() else {

@@ -203,7 +203,15 @@ fn query_loop(
             }
         }
         if let Some((generation, query, now)) = full_text {
-            let msg = match search_sessions(r, &query, now, FULL_TEXT_SESSIONS) {
+            let kept = crate::keep::snapshot(&registry.env);
+            let archive =
+                crate::keep::archive::archive_dir(&registry.env).map(|d| d.display().to_string());
+            let decorate = |s| {
+                let mut s = registry.with_resume(s);
+                kept.annotate_one(archive.as_deref(), &mut s);
+                s
+            };
+            let msg = match search_sessions(r, &query, now, FULL_TEXT_SESSIONS, &decorate) {
                 Ok(hits) => Msg::FullText { generation, hits },
                 Err(e) => Msg::QueryFailed {
                     generation,

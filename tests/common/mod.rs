@@ -277,7 +277,7 @@ pub fn index_searches(index: &Path) -> Vec<Vec<(String, Vec<usize>)>> {
     .map(|w| {
         let q = revisit::search::query::parse(w, now, tz);
         let mut hits: Vec<(String, Vec<usize>)> =
-            revisit::search::fts::search_sessions(&r, &q, now, 2000)
+            revisit::search::fts::search_sessions(&r, &q, now, 2000, &|s| s)
                 .unwrap()
                 .into_iter()
                 .map(|h| (h.key, h.messages))
