@@ -491,3 +491,26 @@ fn archive_expiring_keeps_what_the_agent_is_about_to_delete() {
             .all(|s| s["archive_only"] == true && s.get("expires_at").is_none())
     );
 }
+
+#[test]
+fn a_live_session_is_not_deleted() {
+    let t = tempfile::tempdir().unwrap();
+    let scratch = t.path();
+    let home = home_copy(scratch);
+    // the agent writes to it now
+    let file =
+        home.join(".claude/projects/-home-u-beta/22222222-2222-4222-8222-222222222222.jsonl");
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let line = common::claude_user_line(
+        "22222222-2222-4222-8222-222222222222",
+        "live-1",
+        "still going",
+    )
+    .replace("2026-11-20T11:00:00.000Z", &now);
+    common::append(&file, &format!("{line}\n"));
+    let before = snapshot(&home);
+    let (code, _, err) = run(revisit(&home, scratch).args(["delete", "2222", "--yes"]));
+    assert_eq!(code, 1);
+    assert!(err.contains("still writing"), "{err}");
+    assert_eq!(snapshot(&home), before);
+}

@@ -124,6 +124,11 @@ pub fn plan(env: &Env, reader: &Reader, session: &Session) -> Result<DeletePlan,
         }
         out.push(f.path.clone());
     }
+    if crate::search::query::is_live(session, Utc::now()) {
+        return Err(KeepError::Refused(format!(
+            "{name} is still writing this session (live): delete it once it is done"
+        )));
+    }
     // Claude Code keeps a session's subagents and large tool outputs in a folder named after it
     if session.agent == Agent::Claude
         && let Some(main) = files.iter().find(|f| f.primary)
