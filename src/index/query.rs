@@ -252,6 +252,8 @@ impl Reader {
             "SELECT m.seq, b.body FROM messages m JOIN bodies b ON b.id = m.id WHERE m.part_id = ?1 ORDER BY m.seq",
         )?;
         let mut contiguous = true;
+        let mut decoded: Vec<Message> = Vec::new();
+        let mut read = 0usize;
         for (part, _) in self.parts(key)? {
             let rows = stmt.query_map([part], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
@@ -262,13 +264,22 @@ impl Reader {
                 contiguous &= seq == n as i64;
                 bodies.push(body);
                 n += 1;
+                // decoded a batch at a time: a large session's compressed bodies are never
+                // all held at once (they were a third of the memory of a 500 MB session)
+                if bodies.len() >= DECODE_BATCH {
+                    read += bodies.len();
+                    decoded.extend(decode_all(&bodies, self.elide_over));
+                    bodies.clear();
+                }
             }
             parts.push((part, n));
         }
         drop(stmt);
         tx.finish()?;
-        let decoded = decode_all(&bodies, self.elide_over);
-        let complete = contiguous && decoded.len() == bodies.len();
+        read += bodies.len();
+        decoded.extend(decode_all(&bodies, self.elide_over));
+        drop(bodies);
+        let complete = contiguous && decoded.len() == read;
         Ok((
             decoded.into_iter().map(Arc::new).collect(),
             Loaded {
@@ -680,6 +691,9 @@ pub fn elide(mut m: Message, over: usize) -> Message {
     }
     m
 }
+
+/// Bodies decoded at a time when a session is loaded.
+const DECODE_BATCH: usize = 4096;
 
 fn elide_opt(m: Message, over: Option<usize>) -> Message {
     match over {
