@@ -538,3 +538,37 @@ fn a_full_disk_while_indexing_leaves_the_old_index_usable() {
     assert!(h.session(sid).is_some());
     h.assert_equals_fresh();
 }
+
+/// A session of more messages than are decoded at a time reads back whole and in order, with
+/// and without the browser's cutting of long outputs.
+#[test]
+fn a_session_longer_than_a_decode_batch_reads_back_whole_and_in_order() {
+    let scratch = tempfile::tempdir().unwrap();
+    let home = scratch.path().join("home");
+    let dir = home.join(".claude/projects/-home-u-alpha");
+    std::fs::create_dir_all(&dir).unwrap();
+    let sid = "99999999-9999-4999-8999-999999999999";
+    let mut text = String::new();
+    for i in 0..9_000 {
+        text.push_str(&common::claude_user_line(
+            sid,
+            &format!("u{i}"),
+            &format!("message {i}"),
+        ));
+        text.push('\n');
+    }
+    std::fs::write(dir.join(format!("{sid}.jsonl")), text).unwrap();
+    common::index_home(&home, scratch.path());
+    let mut r = revisit::index::query::Reader::open(&scratch.path().join("index.sqlite")).unwrap();
+    for elide in [false, true] {
+        if elide {
+            r.elide_over(64 * 1024);
+        }
+        let (messages, loaded) = r.messages_loaded(&format!("claude:{sid}")).unwrap();
+        assert!(loaded.complete);
+        assert_eq!(messages.len(), 9_000);
+        for (i, m) in messages.iter().enumerate() {
+            assert_eq!(m.plain_text(), format!("message {i}"));
+        }
+    }
+}
