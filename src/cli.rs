@@ -1074,6 +1074,8 @@ pub struct Doctor {
     pub config_warnings: Vec<String>,
     pub agents: Vec<DoctorAgent>,
     pub unreadable: Vec<crate::sources::ScanProblem>,
+    /// revisit's own data: names, tags, archive, trash.
+    pub kept: Option<crate::keep::Summary>,
 }
 
 pub fn doctor(ctx: &Context, reader: &Reader, report: Option<&RefreshReport>) -> Result<Doctor> {
@@ -1170,6 +1172,7 @@ pub fn doctor(ctx: &Context, reader: &Reader, report: Option<&RefreshReport>) ->
         config_warnings: ctx.registry.config.warnings.clone(),
         agents,
         unreadable: report.map(|r| r.problems.clone()).unwrap_or_default(),
+        kept: crate::keep::summary(&ctx.registry.env),
     })
 }
 
@@ -1184,6 +1187,19 @@ fn print_doctor(out: &mut impl Write, d: &Doctor) -> Result<()> {
     }
     for w in &d.config_warnings {
         writeln!(out, "  warning: {w}")?;
+    }
+    if let Some(k) = &d.kept {
+        writeln!(
+            out,
+            "revisit's own data: {} ({} named, {} tagged, {} archived in {}, {} in the trash in {})",
+            k.dir,
+            k.named,
+            k.tagged,
+            k.archived,
+            crate::text::human_bytes(k.archive_bytes as usize),
+            k.trash_entries,
+            crate::text::human_bytes(k.trash_bytes as usize)
+        )?;
     }
     for a in &d.agents {
         let name = a

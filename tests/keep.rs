@@ -135,6 +135,11 @@ fn names_and_tags_survive_a_rebuild_of_the_index_and_are_searchable() {
         "{hits}"
     );
 
+    // doctor counts revisit's own data
+    let doctor = json(&home, scratch, &["doctor", "--json"]);
+    assert_eq!(doctor["kept"]["named"], 1, "{doctor}");
+    assert_eq!(doctor["kept"]["tagged"], 1);
+    assert_eq!(doctor["kept"]["trash_entries"], 0);
     // clearing
     ok(revisit(&home, scratch).args(["rename", "1111", "--clear"]));
     ok(revisit(&home, scratch).args(["tag", "1111", "--clear"]));

@@ -18,6 +18,7 @@ use crate::config::Env;
 use crate::model::Session;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -271,6 +272,44 @@ impl Snapshot {
             s.extra.archived_at = Some(DateTime::<Utc>::UNIX_EPOCH);
         }
     }
+}
+
+/// What revisit keeps of its own, for `doctor`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub dir: String,
+    pub named: usize,
+    pub tagged: usize,
+    pub archived: usize,
+    pub archive_bytes: u64,
+    pub trash_entries: usize,
+    pub trash_bytes: u64,
+}
+
+fn tree_bytes(p: &Path) -> u64 {
+    match std::fs::symlink_metadata(p) {
+        Ok(m) if m.is_dir() => std::fs::read_dir(p)
+            .map(|d| d.flatten().map(|e| tree_bytes(&e.path())).sum())
+            .unwrap_or(0),
+        Ok(m) => m.len(),
+        Err(_) => 0,
+    }
+}
+
+/// Counts and sizes of revisit's own data (read-only; `None` without a data directory).
+pub fn summary(env: &Env) -> Option<Summary> {
+    let dir = data_dir(env).ok()?;
+    let snap = snapshot(env);
+    let trash = trash::list(env).unwrap_or_default();
+    Some(Summary {
+        named: snap.names.len(),
+        tagged: snap.tags.len(),
+        archived: snap.archived.len(),
+        archive_bytes: tree_bytes(&dir.join("archive")),
+        trash_entries: trash.len(),
+        trash_bytes: trash.iter().map(|t| t.bytes).sum(),
+        dir: dir.display().to_string(),
+    })
 }
 
 /// Annotate sessions with what revisit's own database says of them.
