@@ -210,6 +210,18 @@ fn session_line(
             let m = text::fit(&m, budget - 1);
             used += text::width(&m) + 1;
             kept.push((m, style));
+        } else if m.starts_with('#') && s.extra.tags.len() > 1 {
+            // tags that do not all fit: the first one and how many more
+            let short = format!(
+                "{} +{}",
+                crate::retention::tags_text(&s.extra.tags[..1]),
+                s.extra.tags.len() - 1
+            );
+            let w = text::width(&short) + 1;
+            if used + w <= budget {
+                used += w;
+                kept.push((short, style));
+            }
         }
     }
     spans.extend(title_spans(
@@ -555,6 +567,35 @@ mod tests {
         );
         s.extra.archive_only = true;
         assert_eq!(marks(&s, now, tz, &theme)[0].0, "▣ archive only");
+    }
+
+    #[test]
+    fn tags_that_do_not_fit_show_the_first_and_how_many_more() {
+        let theme = Theme::dark();
+        let state = crate::app::AppState::new(Utc::now(), (140, 40), None);
+        let mut s = crate::model::test_session(1);
+        s.extra.archived_at = Some(Utc::now());
+        s.extra.tags = vec!["billing".into(), "review".into(), "urgent".into()];
+        let text = |width: usize| {
+            let mut c = columns(200);
+            c.title = width;
+            session_line(&s, &c, &state, 0, &theme)
+                .spans
+                .iter()
+                .map(|sp| sp.content.to_string())
+                .collect::<String>()
+        };
+        let wide = text(80);
+        assert!(
+            wide.contains("▣ archived") && wide.contains("#billing #review #urgent"),
+            "{wide}"
+        );
+        let narrow = text(50);
+        assert!(
+            narrow.contains("▣ archived") && narrow.contains("#billing +2"),
+            "{narrow}"
+        );
+        assert!(!narrow.contains("#review"), "{narrow}");
     }
 
     #[test]
