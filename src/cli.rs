@@ -1200,6 +1200,9 @@ fn print_doctor(out: &mut impl Write, d: &Doctor) -> Result<()> {
             k.trash_entries,
             crate::text::human_bytes(k.trash_bytes as usize)
         )?;
+        if let Some(p) = &k.problem {
+            writeln!(out, "  warning: {}", sanitize::one_line(p))?;
+        }
     }
     for a in &d.agents {
         let name = a

@@ -519,3 +519,48 @@ fn a_live_session_is_not_deleted() {
     assert!(err.contains("still writing"), "{err}");
     assert_eq!(snapshot(&home), before);
 }
+
+#[test]
+fn a_damaged_archive_or_database_of_revisits_own_loses_nothing_else() {
+    let t = tempfile::tempdir().unwrap();
+    let scratch = t.path();
+    let home = home_copy(scratch);
+    ok(revisit(&home, scratch).args(["archive", "1111"]));
+    ok(revisit(&home, scratch).args(["tag", "2222", "kept"]));
+    let data = scratch.join("data/revisit");
+    // an archived copy cut short, junk beside it, and revisit's own database overwritten
+    let archived = std::fs::read_dir(data.join("archive/claude"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let doc = std::fs::read(archived.join("session.json")).unwrap();
+    std::fs::write(archived.join("session.json"), &doc[..doc.len() / 2]).unwrap();
+    std::fs::create_dir_all(data.join("archive/claude/junk")).unwrap();
+    std::fs::write(
+        data.join("archive/claude/junk/session.json"),
+        b"\x00\xffnot json",
+    )
+    .unwrap();
+    std::fs::write(data.join("revisit.sqlite"), b"not a database at all").unwrap();
+    for side in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(data.join(format!("revisit.sqlite{side}")));
+    }
+    let list = listed(&home, scratch);
+    assert_eq!(list.len(), 5, "every session of the agents is still listed");
+    assert!(
+        list.values().all(|s| s.get("tags").is_none()),
+        "the tags are unreadable, not invented"
+    );
+    let doctor = ok(revisit(&home, scratch).args(["doctor"]));
+    assert!(doctor.contains("archived copy"), "{doctor}");
+    assert!(
+        doctor.contains("warning: ") && doctor.contains("not a database"),
+        "{doctor}"
+    );
+    // writing a name says why it cannot
+    let (code, _, err) = run(revisit(&home, scratch).args(["rename", "1111", "x"]));
+    assert_ne!(code, 0);
+    assert!(err.contains("revisit.sqlite"), "{err}");
+}

@@ -231,21 +231,26 @@ fn read_snapshot(conn: &Connection) -> rusqlite::Result<Snapshot> {
 /// Read what the database holds, without creating it (an empty snapshot when there is none).
 /// Read-only: a command that only reads never writes revisit's data directory either.
 pub fn snapshot(env: &Env) -> Snapshot {
-    let Ok(path) = db_path(env) else {
-        return Snapshot::default();
-    };
+    try_snapshot(env).unwrap_or_default()
+}
+
+/// As [`snapshot`], saying why the database cannot be read.
+pub fn try_snapshot(env: &Env) -> Result<Snapshot, KeepError> {
+    let path = db_path(env)?;
     if !path.exists() {
-        return Snapshot::default();
+        return Ok(Snapshot::default());
     }
-    let conn = match Connection::open_with_flags(
+    let err = |source| KeepError::Db {
+        path: path.clone(),
+        source,
+    };
+    let conn = Connection::open_with_flags(
         &path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    ) {
-        Ok(c) => c,
-        Err(_) => return Snapshot::default(),
-    };
+    )
+    .map_err(err)?;
     let _ = conn.busy_timeout(std::time::Duration::from_secs(1));
-    read_snapshot(&conn).unwrap_or_default()
+    read_snapshot(&conn).map_err(err)
 }
 
 impl Snapshot {
@@ -284,6 +289,9 @@ pub struct Summary {
     pub archive_bytes: u64,
     pub trash_entries: usize,
     pub trash_bytes: u64,
+    /// Why `revisit.sqlite` cannot be read (names, tags and the archive list are then empty).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }
 
 fn tree_bytes(p: &Path) -> u64 {
@@ -299,9 +307,13 @@ fn tree_bytes(p: &Path) -> u64 {
 /// Counts and sizes of revisit's own data (read-only; `None` without a data directory).
 pub fn summary(env: &Env) -> Option<Summary> {
     let dir = data_dir(env).ok()?;
-    let snap = snapshot(env);
+    let (snap, problem) = match try_snapshot(env) {
+        Ok(s) => (s, None),
+        Err(e) => (Snapshot::default(), Some(e.to_string())),
+    };
     let trash = trash::list(env).unwrap_or_default();
     Some(Summary {
+        problem,
         named: snap.names.len(),
         tagged: snap.tags.len(),
         archived: snap.archived.len(),
