@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| with_fixture_index(|reader| {
             }
         }
     }
-    let hits = search_sessions(reader, &q, now, 20)
+    let hits = search_sessions(reader, &q, now, 20, &|s| s)
         .unwrap_or_else(|e| panic!("search_sessions({text:?}): {e}"));
     for h in &hits {
         for &(a, b) in &h.ranges {
@@ -33,7 +33,7 @@ fuzz_target!(|data: &[u8]| with_fixture_index(|reader| {
             );
         }
     }
-    search_messages(reader, &q, now, 20)
+    search_messages(reader, &q, now, 20, &|s| s)
         .unwrap_or_else(|e| panic!("search_messages({text:?}): {e}"));
     // the input as a message's text: its snippet and what the index would store
     let width = data.first().map_or(0, |b| *b as usize);
