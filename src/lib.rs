@@ -9,6 +9,7 @@ pub mod demo;
 pub mod export;
 pub mod index;
 pub mod keep;
+pub mod memory;
 pub mod model;
 pub mod pricing;
 pub mod redact;

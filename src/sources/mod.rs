@@ -633,17 +633,19 @@ impl Registry {
 
     /// Fill in what is decided at read time: the source's decorations, the resume target and
     /// when the agent's retention setting deletes the session.
-    pub fn with_resume(&self, mut s: Session) -> Session {
-        // only revisit's archived copy left: the agent's retention has done its work, and
-        // only an agent that loads a session from a file can resume it (from the copy)
+    pub fn with_resume(&self, s: Session) -> Session {
+        let mut s = self.decorated(s);
+        s.resume = self.resume_target(&s);
+        s
+    }
+
+    /// What [`Registry::with_resume`] fills in, but the resume target: the browser's list
+    /// (100,000 sessions held at once) asks for the target only when one is copied or
+    /// exported ([`Registry::resume_target`]); built for every row it was 22 MB.
+    pub fn decorated(&self, mut s: Session) -> Session {
         let copy = crate::keep::archive::is_archived_path(&self.env, Path::new(&s.source));
-        if let Some(src) = self.source(s.agent) {
-            if copy {
-                s.resume = crate::keep::archive::resume_from_copy(&s);
-            } else {
-                src.decorate(&mut s);
-                s.resume = src.resume(&s);
-            }
+        if !copy && let Some(src) = self.source(s.agent) {
+            src.decorate(&mut s);
         }
         let expiry = if copy {
             None
@@ -652,6 +654,27 @@ impl Registry {
         };
         s.extra.expires_at = expiry.as_ref().map(|e| e.0);
         s.extra.expiry_rule = expiry.map(|e| e.1);
+        s
+    }
+
+    /// The command that resumes a session (decorated as [`Registry::decorated`] does). Only
+    /// revisit's archived copy left: the agent's retention has done its work, and only an
+    /// agent that loads a session from a file can resume it (from the copy).
+    pub fn resume_target(&self, s: &Session) -> Option<ResumeTarget> {
+        let src = self.source(s.agent)?;
+        if crate::keep::archive::is_archived_path(&self.env, Path::new(&s.source)) {
+            crate::keep::archive::resume_from_copy(s)
+        } else {
+            src.resume(s)
+        }
+    }
+
+    /// A session from the browser's list with its resume target filled in (for what shows
+    /// or writes the command).
+    pub fn with_target(&self, mut s: Session) -> Session {
+        if s.resume.is_none() {
+            s.resume = self.resume_target(&s);
+        }
         s
     }
 }
@@ -908,5 +931,64 @@ pub mod mangle {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The browser's list is decorated without resume commands; the command built on demand
+    /// is the one every other view gets, for the agent's own files and for an archived copy.
+    #[test]
+    fn a_resume_target_on_demand_is_the_one_built_at_read_time() {
+        let home = tempfile::tempdir().unwrap();
+        let reg = Registry::new(Env::with_home(home.path(), &[]), Config::default());
+        let mut own = crate::model::test_session(1);
+        own.id = "0193f553-8f88-44bd-8909-778056bdcb54".into();
+        own.cwd = Some("/home/u/proj".into());
+        own.source = "/home/u/.claude/projects/-home-u-proj/0193f553.jsonl".into();
+        // an archived copy, as `archive` lays it out
+        let dir = crate::keep::archive::archive_dir(&reg.env)
+            .unwrap()
+            .join("claude/x");
+        std::fs::create_dir_all(dir.join("files")).unwrap();
+        std::fs::write(dir.join("files/0193f553.jsonl"), "{}\n").unwrap();
+        let manifest = crate::keep::archive::Manifest {
+            format: "revisit-archive".into(),
+            version: 1,
+            key: own.key.clone(),
+            agent: Agent::Claude,
+            archived_at: Utc::now(),
+            title: own.title.clone(),
+            files: vec![crate::keep::archive::ArchivedFile {
+                original: own.source.clone(),
+                copy: "files/0193f553.jsonl".into(),
+                primary: true,
+            }],
+        };
+        std::fs::write(
+            dir.join("manifest.json"),
+            serde_json::to_vec(&manifest).unwrap(),
+        )
+        .unwrap();
+        let mut copy = own.clone();
+        copy.source = dir.join("session.json").display().to_string();
+        for s in [own.clone(), copy] {
+            let full = reg.with_resume(s.clone());
+            let listed = reg.decorated(s.clone());
+            assert_eq!(listed.resume, None);
+            let on_demand = reg.resume_target(&listed);
+            assert!(on_demand.is_some(), "{}", s.source);
+            assert_eq!(on_demand, full.resume, "{}", s.source);
+            assert_eq!(reg.with_target(listed).resume, full.resume);
+        }
+        // the agent's own file resumes by id; the copy by its path
+        assert_eq!(reg.resume_target(&own).unwrap().argv[2], own.id);
+        let mut copy = own;
+        copy.source = dir.join("session.json").display().to_string();
+        let from_copy = reg.resume_target(&copy).unwrap();
+        let path = dir.join("files/0193f553.jsonl").display().to_string();
+        assert_eq!(from_copy.argv, ["claude", "--resume", path.as_str()]);
     }
 }

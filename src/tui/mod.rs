@@ -228,14 +228,32 @@ fn perform<B: Backend>(effect: Effect, w: &Workers, term: &mut Terminal<B>) {
             leaf,
         }),
         Effect::Copy { text, what } => {
-            let msg = match handoff::copy(&text) {
-                Ok(()) => Msg::Info(format!(
-                    "copied the {what} ({}) to the clipboard",
-                    handoff::human_bytes(text.len())
+            let _ = w.tx.send(copy(&text, &what));
+        }
+        Effect::CopyResume(s) => {
+            let msg = match w.resumer.registry.resume_target(&s) {
+                Some(r) => copy(&r.shell_line(), "resume command"),
+                None => Msg::Info(format!(
+                    "{} sessions cannot be resumed",
+                    s.agent.display_name()
                 )),
-                Err(e) => Msg::Info(e),
             };
             let _ = w.tx.send(msg);
+        }
+        Effect::Keep(crate::app::KeepJob::Export {
+            session,
+            path,
+            format,
+            redact,
+        }) => {
+            // the exported JSON carries the resume command, which the list does not hold
+            let session = Box::new(w.resumer.registry.with_target(*session));
+            w.keeper.send(crate::app::KeepJob::Export {
+                session,
+                path,
+                format,
+                redact,
+            })
         }
         Effect::External(mut ext) => {
             // the transcript holds long outputs by their head: the pager and the editor get
@@ -283,6 +301,17 @@ fn perform<B: Backend>(effect: Effect, w: &Workers, term: &mut Terminal<B>) {
         Effect::Reindex => w.indexer.catch_up(),
         Effect::Keep(job) => w.keeper.send(job),
         Effect::Quit => {}
+    }
+}
+
+/// Put text on the clipboard; what the status line says.
+fn copy(text: &str, what: &str) -> Msg {
+    match handoff::copy(text) {
+        Ok(()) => Msg::Info(format!(
+            "copied the {what} ({}) to the clipboard",
+            handoff::human_bytes(text.len())
+        )),
+        Err(e) => Msg::Info(e),
     }
 }
 

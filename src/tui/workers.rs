@@ -160,8 +160,9 @@ fn query_loop(
                 .and_then(|list| costs.apply(r, pricer.as_ref(), list))
             {
                 Ok(list) => {
+                    // resume targets are built when one is needed (see Registry::decorated)
                     let mut sessions: Vec<_> =
-                        list.into_iter().map(|s| registry.with_resume(s)).collect();
+                        list.into_iter().map(|s| registry.decorated(s)).collect();
                     crate::keep::annotate(&registry.env, &mut sessions);
                     Msg::Sessions {
                         generation,
@@ -176,6 +177,9 @@ fn query_loop(
             if out.send(msg).is_err() {
                 return;
             }
+            // reading the list (and every session's usage, for costs) is the largest burst
+            // of the start-up
+            crate::memory::release_free();
         }
         if let Some((generation, sessions, chosen, range, by, tz)) = stats {
             let by_key: HashMap<&str, &Session> = chosen
@@ -207,7 +211,7 @@ fn query_loop(
             let archive =
                 crate::keep::archive::archive_dir(&registry.env).map(|d| d.display().to_string());
             let decorate = |s| {
-                let mut s = registry.with_resume(s);
+                let mut s = registry.decorated(s);
                 kept.annotate_one(archive.as_deref(), &mut s);
                 s
             };
@@ -259,8 +263,10 @@ fn query_loop(
                 Some(l) => r.messages_since(&key, &l.messages, &l.loaded),
                 None => r.messages_loaded(&key),
             };
+            let mut large = false;
             let msg = match read {
                 Ok((m, loaded)) => {
+                    large = m.len() > 2_000;
                     let messages = Arc::new(m);
                     // an append extends the units; anything else builds them again
                     let units = Arc::new(
@@ -290,15 +296,29 @@ fn query_loop(
             if out.send(msg).is_err() {
                 return;
             }
+            if large {
+                // the bodies decoded a batch at a time, and the transcript this one replaced
+                crate::memory::release_free();
+            }
         }
     }
 }
 
 /// Sessions' costs, kept while a session does not change (its usage rows are read again only
 /// when its messages, tokens or time changed).
+///
+/// Keyed by a 64-bit hash of the session key, not a copy of it: at 100,000 sessions the
+/// copies were 5 MB and made the table's entries half again as large.
 #[derive(Default)]
 struct CostCache {
-    by_key: HashMap<String, (CostPrint, SessionCost)>,
+    by_key: HashMap<u64, (CostPrint, SessionCost)>,
+}
+
+fn key_hash(key: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
 }
 
 /// What a session's cost depends on, as far as the list shows.
@@ -326,7 +346,7 @@ impl CostCache {
             .enumerate()
             .filter(|(_, s)| {
                 self.by_key
-                    .get(&s.key)
+                    .get(&key_hash(&s.key))
                     .is_none_or(|(p, _)| *p != cost_print(s))
             })
             .map(|(i, _)| i)
@@ -342,15 +362,16 @@ impl CostCache {
             }
             m
         };
-        let keys: std::collections::HashSet<&str> = list.iter().map(|s| s.key.as_str()).collect();
-        self.by_key.retain(|k, _| keys.contains(k.as_str()));
+        let keys: std::collections::HashSet<u64> = list.iter().map(|s| key_hash(&s.key)).collect();
+        self.by_key.retain(|k, _| keys.contains(k));
+        drop(keys);
         for &i in &stale {
             let print = cost_print(&list[i]);
             let c = fresh.get(&list[i].key).copied().unwrap_or_default();
-            self.by_key.insert(list[i].key.clone(), (print, c));
+            self.by_key.insert(key_hash(&list[i].key), (print, c));
         }
         for s in list.iter_mut() {
-            let c = self.by_key.get(&s.key).map(|(_, c)| *c);
+            let c = self.by_key.get(&key_hash(&s.key)).map(|(_, c)| *c);
             apply_cost(s, c.as_ref());
         }
         Ok(list)
@@ -543,6 +564,9 @@ fn index_loop(
             paths.dedup();
             writer.refresh_changed(registry, &paths, &mut |_| {})
         };
+        // a refresh that read many stores leaves its scratch memory (every store's row and
+        // path) free in the heap: give it back
+        let release = full || result.as_ref().is_ok_and(|r| r.changed.len() > 64);
         let msg = match result {
             Ok(r) => Msg::IndexDone {
                 sessions: r.sessions,
@@ -555,6 +579,9 @@ fn index_loop(
         };
         if out.send(msg).is_err() {
             return;
+        }
+        if release {
+            crate::memory::release_free();
         }
         // watch what there is to watch (new working directories add roots)
         if let Some(w) = &watcher {

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Runs cargo-fuzz targets one after the other until each reaches a plateau.
+
+A target has reached its plateau when libFuzzer's edge coverage (`cov`) has not grown for
+`--quiet` seconds of fuzzing and for the last third of the run at least. Each run starts
+from the target's corpus (`fuzz/corpus/<target>`, which earlier runs grew), so running this
+again continues where the last run stopped. The fuzzer is niced, so builds and tests beside it
+keep their speed; "seconds" are the fuzzer's own CPU seconds, not wall time, so a busy machine
+does not fake a plateau.
+
+    cargo +nightly fuzz build            # once, or after the parsers change
+    python3 scripts/fuzz-plateau.py      # all targets; or name some: ... claude pi
+    python3 scripts/fuzz-plateau.py --quiet 600 --cap 3600 gemini   # stricter
+
+Prints one Markdown table row per target (the README's Fuzzing table). A crash stops that
+target; its input is in fuzz/artifacts/<target>/.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGETS = ["claude", "codex", "gemini", "agenix", "pi", "opencode", "opencode_db", "agsh",
+           "profclaw_db", "profclaw", "query", "fts", "sanitize"]
+STATUS = re.compile(rb"^#(\d+)\s+\w+\s+cov: (\d+) ft: (\d+)")
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds of a process (Linux)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def run(target, quiet, cap, logdir):
+    binary = os.path.join(ROOT, "fuzz/target/x86_64-unknown-linux-gnu/release", target)
+    corpus = os.path.join(ROOT, "fuzz/corpus", target)
+    artifacts = os.path.join(ROOT, "fuzz/artifacts", target) + "/"
+    os.makedirs(artifacts, exist_ok=True)
+    log_path = os.path.join(logdir, f"{target}.log")
+    files_before = len(os.listdir(corpus))
+    env = dict(os.environ, ASAN_OPTIONS="detect_odr_violation=0")
+    with open(log_path, "wb") as log:
+        p = subprocess.Popen(
+            ["nice", "-n", "19", binary, f"-artifact_prefix={artifacts}", "-print_final_stats=1",
+             "-rss_limit_mb=2048", f"-max_total_time={cap * 4}", corpus],
+            stdout=log, stderr=subprocess.STDOUT, cwd=logdir, env=env)
+    # nice execs the fuzzer in place, so p.pid is the fuzzer itself.
+    last_cov, last_cov_cpu, last_cov_execs = None, 0.0, 0
+    execs, cov, ft, cpu = 0, 0, 0, 0.0
+    plateau = False
+    while p.poll() is None:
+        time.sleep(5)
+        c = cpu_seconds(p.pid)
+        if c is not None:
+            cpu = c
+        with open(log_path, "rb") as f:
+            f.seek(max(0, os.path.getsize(log_path) - 20000))
+            tail = f.read().splitlines()
+        for line in reversed(tail):
+            m = STATUS.match(line)
+            if m:
+                execs, cov, ft = (int(g) for g in m.groups())
+                break
+        if cov != last_cov:
+            last_cov, last_cov_cpu, last_cov_execs = cov, cpu, execs
+        if cpu - last_cov_cpu >= max(quiet, last_cov_cpu / 2):
+            plateau = True
+            break
+        if cpu >= cap:
+            break
+    if p.poll() is None:
+        p.terminate()
+        p.wait()
+    text = open(log_path, "rb").read()
+    crashed = bool(re.search(rb"ERROR: libFuzzer|deadly signal|panicked at|Test unit written",
+                             text))
+    m = re.search(rb"stat::number_of_executed_units: (\d+)", text)
+    if m:
+        execs = int(m.group(1))
+    return {
+        "target": target, "execs": execs, "cov": cov, "ft": ft, "cpu": cpu,
+        "plateau": plateau, "crashed": crashed, "quiet_since": cpu - last_cov_cpu,
+        "cov_at": last_cov_execs, "files": (files_before, len(os.listdir(corpus))),
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("targets", nargs="*", default=TARGETS)
+    ap.add_argument("--quiet", type=int, default=240,
+                    help="CPU seconds without new coverage that make a plateau (240)")
+    ap.add_argument("--cap", type=int, default=900, help="CPU seconds at most per target (900)")
+    ap.add_argument("--logs", default="/tmp/revisit-fuzz", help="where the logs go")
+    a = ap.parse_args()
+    os.makedirs(a.logs, exist_ok=True)
+    print("| target | executions (this run) | cov / ft | CPU time | last new cov | plateau | findings |")
+    print("|---|---:|---:|---:|---:|---|---|")
+    for t in a.targets:
+        r = run(t, a.quiet, a.cap, a.logs)
+        print(f"| {t} | {r['execs']:,} | {r['cov']:,} / {r['ft']:,} | {r['cpu'] / 60:.0f} min "
+              f"| at {r['cov_at']:,} | {'yes' if r['plateau'] else 'no (cap)'} "
+              f"| {'CRASH, see fuzz/artifacts/' + t if r['crashed'] else 'none'} |", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
