@@ -292,7 +292,7 @@ impl Reader {
         drop(bodies);
         let complete = contiguous && decoded.len() == read;
         Ok((
-            decoded.into_iter().map(Arc::new).collect(),
+            crate::model::arc_all(decoded),
             Loaded {
                 rev,
                 parts,

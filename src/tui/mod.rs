@@ -264,7 +264,7 @@ fn perform<B: Backend>(effect: Effect, w: &Workers, term: &mut Terminal<B>) {
                 && let Ok(whole) = crate::index::query::Reader::open(w.index)
                     .and_then(|r| r.messages(&session.key))
             {
-                *messages = Arc::new(whole.into_iter().map(Arc::new).collect());
+                *messages = Arc::new(crate::model::arc_all(whole));
             }
             let (file, argv, what) = match &ext {
                 External::Pager { session, messages } => (

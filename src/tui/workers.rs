@@ -239,7 +239,7 @@ fn query_loop(
                     Msg::Transcript {
                         generation,
                         key,
-                        messages: Arc::new(messages.into_iter().map(Arc::new).collect()),
+                        messages: Arc::new(crate::model::arc_all(messages)),
                         units,
                         branch_leaf: leaf,
                     }

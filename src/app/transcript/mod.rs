@@ -895,7 +895,7 @@ impl TranscriptState {
 
 /// Messages as the transcript holds them: shared, so a reload shares what did not change.
 pub fn shared(messages: Vec<Message>) -> Arc<Vec<Arc<Message>>> {
-    Arc::new(messages.into_iter().map(Arc::new).collect())
+    Arc::new(crate::model::arc_all(messages))
 }
 
 /// Did this unit's tool call fail?
