@@ -163,3 +163,18 @@ for i, s in enumerate([
     "tab\there\t\tcol\n\ttrailing esc \x1b",
 ]):
     seed("sanitize", f"{i}", s)
+
+# export: the text cut at \x01 into title, cwd, prompt, thinking, tool input, output, notice
+for i, s in enumerate([
+    "Fix <script>alert(1)</script>\x01/home/dev/src\x01key sk-ant-api03-abcdefghijklmnopqrstuvwxyz"
+    "0123456789 password=hunter2\x01thinking AKIAIOSFODNN7EXAMPLE\x01"
+    '{"command":"curl -H \\"Authorization: Bearer abc.def.ghi\\""}\x01'
+    "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB\x01<img src=x onerror=alert(1)>",
+    "Title\x01/home/dev\x01```rust\nfn main() { println!(\"[a](javascript:alert(1))\"); }\n```\x01"
+    "\x01{\"file_path\":\"/home/dev/x.rs\",\"old_string\":\"a\",\"new_string\":\"b\"}\x01"
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\x01"
+    "| a | b |\n|---|---|\n| <b> | & |",
+    "dev\x01\x01TOKEN=abc123 dev's home /home/dev/.env\x01\x01[]\x01"
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl\x01\x1b]52;c;ZXZpbA==\x07",
+]):
+    seed("export", f"{i}", s)

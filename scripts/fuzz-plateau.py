@@ -25,7 +25,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGETS = ["claude", "codex", "gemini", "agenix", "pi", "opencode", "opencode_db", "agsh",
-           "profclaw_db", "profclaw", "query", "fts", "sanitize"]
+           "profclaw_db", "profclaw", "query", "fts", "sanitize", "export"]
 STATUS = re.compile(rb"^#(\d+)\s+\w+\s+cov: (\d+) ft: (\d+)")
 
 
