@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Write the seed corpora (fuzz/corpus/<target>/seed-*) from the test fixtures.
 
-Run from anywhere; rewrites the seeds and leaves what fuzzing added alone. The fixtures are
+Run from anywhere; rewrites the seeds and leaves what fuzzing added alone (including the
+`seed-finding-*` inputs: what fuzzing found, kept so every run starts from them). The fixtures are
 format-faithful (see tests/fixtures/<agent>/make.py); the seeds are copies of the small ones, or
 the same content in the shape a target reads (SQL scripts for databases, records for OpenCode's
 JSON tree).

@@ -119,4 +119,26 @@ mod tests {
         assert!(decode(b"Xjunk").is_none());
         assert!(decode(b"Zjunk").is_none());
     }
+
+    /// A number as an agent wrote it reads back from the index as the same number. serde_json's
+    /// fast float parsing was off by one unit in the last place for some: an integer beyond
+    /// u64 (8769 and 79 zeros) became 8.768999999999999e82, was written back as such and read
+    /// as 8.769e82. Found by the `profclaw` fuzz target; `float_roundtrip` parses exactly.
+    #[test]
+    fn numbers_in_tool_inputs_read_back_exactly() {
+        let huge = format!(r#"{{"total": 8769{}}}"#, "0".repeat(79));
+        for text in [
+            huge.as_str(),
+            r#"{"total": 8769e79}"#,
+            r#"{"x": 1.7976931348623157e308, "y": 5e-324}"#,
+        ] {
+            let mut m = Message::new(Role::Assistant);
+            m.blocks.push(Block::ToolCall {
+                id: "c".into(),
+                name: "exec".into(),
+                input: serde_json::from_str(text).unwrap(),
+            });
+            assert_eq!(decode(&encode(&m)).unwrap(), m, "{text}");
+        }
+    }
 }
