@@ -77,12 +77,12 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     for h in &hay.items {
-        let n = h.title.chars().count();
+        let n = h.title().chars().count();
         for p in title_positions(h, &q, &m) {
             assert!(
                 p < n,
                 "highlight {p} in a title of {n} characters: {:?}",
-                h.title
+                h.title()
             );
         }
     }
