@@ -1,16 +1,8 @@
 //! agsh's SQLite database, built from the fuzz input as a SQL script (sessions and messages
 //! rows: text, JSON block lists, context preambles) and read read-only as the index does.
+//!
+//! The body is `revisit_fuzz::agsh::run`, which `tests/fuzz_seeds.rs` also runs on every
+//! seed in `cargo test`.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use revisit::model::Agent;
-use revisit::sources::StoreKind;
-use revisit::sources::agsh::AgshSource;
-use revisit_fuzz::{database, store, whole};
-
-fuzz_target!(|data: &[u8]| {
-    let Some(path) = database("agsh/sessions.db", data) else {
-        return;
-    };
-    whole(&AgshSource, &store(Agent::Agsh, &path, StoreKind::Sqlite));
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| revisit_fuzz::agsh::run(data));

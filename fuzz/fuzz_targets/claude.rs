@@ -1,26 +1,8 @@
 //! Claude Code: a session file and a subagent file (both layouts), fed line by line through
 //! the index's feeder, at once and in two appends.
+//!
+//! The body is `revisit_fuzz::claude::run`, which `tests/fuzz_seeds.rs` also runs on every
+//! seed in `cargo test`.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use revisit::sources::claude::ClaudeSource;
-use revisit_fuzz::lines;
-
-fuzz_target!(|data: &[u8]| {
-    let src = ClaudeSource;
-    lines(
-        &src,
-        "claude/projects/-home-u-alpha/11111111-1111-4111-8111-111111111111.jsonl",
-        data,
-    );
-    lines(
-        &src,
-        "claude/projects/-home-u-alpha/11111111-1111-4111-8111-111111111111/subagents/agent-bbbb2222.jsonl",
-        data,
-    );
-    lines(
-        &src,
-        "claude/projects/-home-u-alpha/agent-aaaa1111.jsonl",
-        data,
-    );
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| revisit_fuzz::claude::run(data));

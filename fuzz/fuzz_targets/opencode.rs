@@ -1,17 +1,8 @@
 //! OpenCode's JSON tree (`storage/session|message|part/…`), laid out from the fuzz input (see
 //! `revisit_fuzz::opencode_tree` for the record format) and read as the index does.
+//!
+//! The body is `revisit_fuzz::opencode::run`, which `tests/fuzz_seeds.rs` also runs on every
+//! seed in `cargo test`.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use revisit::model::Agent;
-use revisit::sources::StoreKind;
-use revisit::sources::opencode::OpencodeSource;
-use revisit_fuzz::{opencode_tree, store, whole};
-
-fuzz_target!(|data: &[u8]| {
-    let project = opencode_tree(data);
-    whole(
-        &OpencodeSource,
-        &store(Agent::Opencode, &project, StoreKind::Json),
-    );
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| revisit_fuzz::opencode::run(data));

@@ -1,15 +1,8 @@
 //! profclaw's HTTP API: the fuzz input is an answer body, read as a page of the conversation
 //! list and as one conversation (`{conversation, messages}`), as the API parser does.
+//!
+//! The body is `revisit_fuzz::profclaw::run`, which `tests/fuzz_seeds.rs` also runs on every
+//! seed in `cargo test`.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use revisit::sources::Sink;
-use revisit_fuzz::Model;
-
-fuzz_target!(|data: &[u8]| {
-    let mut sink = Sink::default();
-    let listed = revisit::sources::fuzz::profclaw_api(data, &mut sink);
-    let ids: std::collections::HashSet<&str> = listed.iter().map(|(id, _)| id.as_str()).collect();
-    assert_eq!(ids.len(), listed.len(), "a conversation is listed once");
-    Model::default().apply(sink);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| revisit_fuzz::profclaw::run(data));

@@ -12,6 +12,36 @@
 //! - a whole-store parser run again with the state of the previous run, on the same store,
 //!   changes nothing.
 
+// The targets' bodies (each `fuzz_targets/<name>.rs` calls `<name>::run`).
+#[path = "targets/agenix.rs"]
+pub mod agenix;
+#[path = "targets/agsh.rs"]
+pub mod agsh;
+#[path = "targets/claude.rs"]
+pub mod claude;
+#[path = "targets/codex.rs"]
+pub mod codex;
+#[path = "targets/export.rs"]
+pub mod export;
+#[path = "targets/fts.rs"]
+pub mod fts;
+#[path = "targets/gemini.rs"]
+pub mod gemini;
+#[path = "targets/opencode.rs"]
+pub mod opencode;
+#[path = "targets/opencode_db.rs"]
+pub mod opencode_db;
+#[path = "targets/pi.rs"]
+pub mod pi;
+#[path = "targets/profclaw.rs"]
+pub mod profclaw;
+#[path = "targets/profclaw_db.rs"]
+pub mod profclaw_db;
+#[path = "targets/query.rs"]
+pub mod query;
+#[path = "targets/sanitize.rs"]
+pub mod sanitize;
+
 use revisit::index::body;
 use revisit::index::feed::{self, Position};
 use revisit::model::{Agent, Message};
@@ -69,10 +99,14 @@ pub fn debug(what: &dyn std::fmt::Debug) {
     }
 }
 
-/// The repository's own folder (for fixtures).
+/// The repository's own folder (for fixtures): this crate's parent, or the crate itself when
+/// this file is compiled into the repository's tests (`tests/fuzz_seeds.rs`).
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if dir.join("fuzz").join("Cargo.toml").is_file() {
+        return dir.to_path_buf();
+    }
+    dir.parent()
         .expect("fuzz/ is inside the repository")
         .to_path_buf()
 }
