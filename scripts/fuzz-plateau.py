@@ -2,7 +2,9 @@
 """Runs cargo-fuzz targets one after the other until each reaches a plateau.
 
 A target has reached its plateau when libFuzzer's edge coverage (`cov`) has not grown for
-`--quiet` seconds of fuzzing and for the last third of the run at least. Each run starts
+`--quiet` seconds of fuzzing and for the last third of the run at least, or when it grew by
+less than `--flat` per cent (0.5) over the last half of the executions, after at least
+`--quiet` seconds: doubling the work found almost nothing new. Each run starts
 from the target's corpus (`fuzz/corpus/<target>`, which earlier runs grew), so running this
 again continues where the last run stopped. The fuzzer is niced, so builds and tests beside it
 keep their speed; "seconds" are the fuzzer's own CPU seconds, not wall time, so a busy machine
@@ -39,7 +41,28 @@ def cpu_seconds(pid):
         return None
 
 
-def run(target, quiet, cap, logdir):
+def statuses(text):
+    """(executions, cov) of every status line of a log."""
+    out = []
+    for line in text.splitlines():
+        m = STATUS.match(line)
+        if m:
+            out.append((int(m.group(1)), int(m.group(2))))
+    return out
+
+
+def growth_last_half(points):
+    """Per cent growth of cov over the last half of the executions (None: too few points)."""
+    if not points:
+        return None
+    execs, cov = points[-1]
+    before = [c for e, c in points if e <= execs // 2]
+    if not before or before[-1] == 0:
+        return None
+    return 100.0 * (cov - before[-1]) / before[-1]
+
+
+def run(target, quiet, cap, flat, logdir):
     binary = os.path.join(ROOT, "fuzz/target/x86_64-unknown-linux-gnu/release", target)
     corpus = os.path.join(ROOT, "fuzz/corpus", target)
     artifacts = os.path.join(ROOT, "fuzz/artifacts", target) + "/"
@@ -74,6 +97,11 @@ def run(target, quiet, cap, logdir):
         if cpu - last_cov_cpu >= max(quiet, last_cov_cpu / 2):
             plateau = True
             break
+        with open(log_path, "rb") as f:
+            g = growth_last_half(statuses(f.read()))
+        if cpu >= quiet and g is not None and g < flat:
+            plateau = True
+            break
         if cpu >= cap:
             break
     if p.poll() is None:
@@ -85,10 +113,12 @@ def run(target, quiet, cap, logdir):
     m = re.search(rb"stat::number_of_executed_units: (\d+)", text)
     if m:
         execs = int(m.group(1))
+    growth = growth_last_half(statuses(text))
     return {
         "target": target, "execs": execs, "cov": cov, "ft": ft, "cpu": cpu,
         "plateau": plateau, "crashed": crashed, "quiet_since": cpu - last_cov_cpu,
         "cov_at": last_cov_execs, "files": (files_before, len(os.listdir(corpus))),
+        "growth": growth,
     }
 
 
@@ -98,16 +128,51 @@ def main():
     ap.add_argument("--quiet", type=int, default=240,
                     help="CPU seconds without new coverage that make a plateau (240)")
     ap.add_argument("--cap", type=int, default=900, help="CPU seconds at most per target (900)")
+    ap.add_argument("--flat", type=float, default=0.5,
+                    help="per cent growth of cov over the last half of the run that is flat (0.5)")
+    ap.add_argument("--report", action="store_true",
+                    help="only print the table from the logs of an earlier run")
     ap.add_argument("--logs", default="/tmp/revisit-fuzz", help="where the logs go")
     a = ap.parse_args()
     os.makedirs(a.logs, exist_ok=True)
-    print("| target | executions (this run) | cov / ft | CPU time | last new cov | plateau | findings |")
+    print("| target | executions (this run) | cov / ft | CPU time | cov growth, last half | plateau | findings |")
     print("|---|---:|---:|---:|---:|---|---|")
     for t in a.targets:
-        r = run(t, a.quiet, a.cap, a.logs)
-        print(f"| {t} | {r['execs']:,} | {r['cov']:,} / {r['ft']:,} | {r['cpu'] / 60:.0f} min "
-              f"| at {r['cov_at']:,} | {'yes' if r['plateau'] else 'no (cap)'} "
+        if a.report:
+            r = report(t, a.logs, a.flat)
+            if r is None:
+                continue
+        else:
+            r = run(t, a.quiet, a.cap, a.flat, a.logs)
+        g = "?" if r["growth"] is None else f"{r['growth']:.2f} %"
+        verdict = "yes" if r["plateau"] else "no (cap)"
+        if r["crashed"]:
+            verdict = "stopped"
+        cpu = "?" if r["cpu"] is None else f"{r['cpu'] / 60:.0f} min"
+        print(f"| {t} | {r['execs']:,} | {r['cov']:,} / {r['ft']:,} | {cpu} "
+              f"| {g} | {verdict} "
               f"| {'CRASH, see fuzz/artifacts/' + t if r['crashed'] else 'none'} |", flush=True)
+
+
+def report(target, logdir, flat):
+    """What the log of an earlier run says (its CPU time only when it ran to its end)."""
+    path = os.path.join(logdir, f"{target}.log")
+    if not os.path.exists(path):
+        return None
+    text = open(path, "rb").read()
+    points = statuses(text)
+    last = [l for l in text.splitlines() if STATUS.match(l)]
+    ft = int(re.search(rb"ft: (\d+)", last[-1]).group(1)) if last else 0
+    m = re.search(rb"stat::number_of_executed_units: (\d+)", text)
+    execs = int(m.group(1)) if m else (points[-1][0] if points else 0)
+    growth = growth_last_half(points)
+    m = re.search(rb"Done \d+ runs in (\d+) second", text)
+    return {
+        "execs": execs, "cov": points[-1][1] if points else 0, "ft": ft,
+        "cpu": int(m.group(1)) if m else None, "growth": growth,
+        "plateau": growth is not None and growth < flat,
+        "crashed": bool(re.search(rb"ERROR: libFuzzer|deadly signal|panicked at", text)),
+    }
 
 
 if __name__ == "__main__":
