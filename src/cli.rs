@@ -651,9 +651,7 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<i32> {
                 );
                 return Ok(EXIT_USAGE);
             }
-            let kept = crate::keep::snapshot(&ctx.registry.env);
-            let archive = crate::keep::archive::archive_dir(&ctx.registry.env)
-                .map(|d| d.display().to_string());
+            let annotate = crate::keep::annotator(&ctx.registry.env);
             let hits = crate::search::fts::search_messages(
                 &reader,
                 &q,
@@ -661,7 +659,7 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<i32> {
                 limit,
                 &|s| {
                     let mut s = ctx.registry.with_resume(s);
-                    kept.annotate_one(archive.as_deref(), &mut s);
+                    annotate(&mut s);
                     s
                 },
             )?;

@@ -324,6 +324,14 @@ pub fn summary(env: &Env) -> Option<Summary> {
     })
 }
 
+/// Annotates sessions one at a time (full-text hits, as they are found) from one read of the
+/// database.
+pub fn annotator(env: &Env) -> impl Fn(&mut Session) + use<> {
+    let kept = snapshot(env);
+    let archive = archive::archive_dir(env).map(|d| d.display().to_string());
+    move |s| kept.annotate_one(archive.as_deref(), s)
+}
+
 /// Annotate sessions with what revisit's own database says of them.
 pub fn annotate(env: &Env, sessions: &mut [Session]) {
     snapshot(env).annotate(env, sessions);

@@ -60,11 +60,18 @@ pub struct Hay {
     ends: [u32; 5],
 }
 
+/// The most of a title, of the rest or of an id a haystack holds (lower-casing can triple a
+/// part's length, so five parts stay far below 4 GiB).
+const MAX_PART: usize = 1 << 20;
+
 impl Hay {
     pub fn new(title: &str, rest: &str, id: &str) -> Hay {
+        // a haystack needs no more than this of any part (and its offsets then fit in u32)
+        fn cut(s: &str) -> &str {
+            &s[..s.floor_char_boundary(MAX_PART)]
+        }
+        let (title, rest, id) = (cut(title), cut(rest), cut(id));
         let (tl, rl, il) = (title.to_lowercase(), rest.to_lowercase(), id.to_lowercase());
-        let mut buf = String::with_capacity(title.len() + rest.len() + il.len() * 2);
-        let mut ends = [0u32; 5];
         let parts = [
             title,
             if tl == title { "" } else { &tl },
@@ -72,13 +79,11 @@ impl Hay {
             if rl == rest { "" } else { &rl },
             &il,
         ];
+        let mut buf = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+        let mut ends = [0u32; 5];
         for (k, p) in parts.into_iter().enumerate() {
             buf.push_str(p);
-            ends[k] = u32::try_from(buf.len()).unwrap_or(u32::MAX);
-        }
-        if buf.len() > u32::MAX as usize {
-            // beyond 4 GiB (never, titles are short): keep the title only
-            return Hay::new(&title[..title.floor_char_boundary(1 << 20)], "", "");
+            ends[k] = buf.len() as u32;
         }
         Hay {
             buf: buf.into_boxed_str(),

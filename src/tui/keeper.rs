@@ -2,24 +2,25 @@
 //! answers with one message for the status line (and says what to read again).
 
 use crate::app::{KeepJob, Msg};
-use crate::config::Env;
 use crate::index::query::Reader;
 use crate::keep::{self, KeepDb, KeepError, trash};
+use crate::sources::Registry;
 use crossbeam_channel::{Sender, unbounded};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub struct Keeper {
     tx: Sender<KeepJob>,
 }
 
 impl Keeper {
-    pub fn spawn(env: Env, index: PathBuf, out: Sender<Msg>) -> Keeper {
+    pub fn spawn(registry: Arc<Registry>, index: PathBuf, out: Sender<Msg>) -> Keeper {
         let (tx, rx) = unbounded::<KeepJob>();
         let _ = std::thread::Builder::new()
             .name("keeper".into())
             .spawn(move || {
                 for job in rx {
-                    let msg = run(&env, &index, job);
+                    let msg = run(&registry, &index, job);
                     if out.send(msg).is_err() {
                         return;
                     }
@@ -55,7 +56,8 @@ fn files(n: usize) -> String {
 }
 
 /// One job; what to tell `update`.
-pub fn run(env: &Env, index: &Path, job: KeepJob) -> Msg {
+pub fn run(registry: &Registry, index: &Path, job: KeepJob) -> Msg {
+    let env = &registry.env;
     match job {
         KeepJob::Export {
             session,
@@ -63,6 +65,9 @@ pub fn run(env: &Env, index: &Path, job: KeepJob) -> Msg {
             format,
             redact,
         } => {
+            // the exported JSON carries the resume command, which the browser's list does not
+            // hold
+            let session = registry.with_target(*session);
             let messages = match Reader::open(index).and_then(|r| r.messages(&session.key)) {
                 Ok(m) => m,
                 Err(e) => return kept(Err(format!("cannot export: {}", text(e))), false, false),

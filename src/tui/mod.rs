@@ -66,7 +66,7 @@ pub fn run(ctx: Context) -> Result<i32> {
             !ctx.no_refresh,
         ),
     };
-    let keeper = keeper::Keeper::spawn(registry.env.clone(), ctx.index_path.clone(), tx.clone());
+    let keeper = keeper::Keeper::spawn(registry.clone(), ctx.index_path.clone(), tx.clone());
     let resumer = crate::resume::Resumer {
         registry: registry.clone(),
         config: ctx.config.clone(),
@@ -239,21 +239,6 @@ fn perform<B: Backend>(effect: Effect, w: &Workers, term: &mut Terminal<B>) {
                 )),
             };
             let _ = w.tx.send(msg);
-        }
-        Effect::Keep(crate::app::KeepJob::Export {
-            session,
-            path,
-            format,
-            redact,
-        }) => {
-            // the exported JSON carries the resume command, which the list does not hold
-            let session = Box::new(w.resumer.registry.with_target(*session));
-            w.keeper.send(crate::app::KeepJob::Export {
-                session,
-                path,
-                format,
-                redact,
-            })
         }
         Effect::External(mut ext) => {
             // the transcript holds long outputs by their head: the pager and the editor get

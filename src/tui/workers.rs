@@ -207,12 +207,10 @@ fn query_loop(
             }
         }
         if let Some((generation, query, now)) = full_text {
-            let kept = crate::keep::snapshot(&registry.env);
-            let archive =
-                crate::keep::archive::archive_dir(&registry.env).map(|d| d.display().to_string());
+            let annotate = crate::keep::annotator(&registry.env);
             let decorate = |s| {
                 let mut s = registry.decorated(s);
-                kept.annotate_one(archive.as_deref(), &mut s);
+                annotate(&mut s);
                 s
             };
             let msg = match search_sessions(r, &query, now, FULL_TEXT_SESSIONS, &decorate) {
