@@ -343,6 +343,13 @@ fn transcript(mb: u64, width: u16, rows: usize) {
     ts.cycle_level();
     ts.cycle_level();
     let t_open = t.elapsed();
+    // find: every unit's text searched (a word in some of them, and one in none), as the
+    // query worker does it for a transcript this long
+    for word in ["error", "no-such-word-anywhere"] {
+        let t = Instant::now();
+        let hits = revisit::app::transcript::find_hits(&ts.units, &ts.messages, &[word.into()]);
+        println!("find '{word}': {} ({} units)", ms(t.elapsed()), hits.len());
+    }
     println!(
         "page down x2000: p50 {}, p99 {}, max {}; jump to the end {}; unfold everything on screen {}; {} units rendered in all; RSS {:.0} MB (+{:.0} MB for the open session)",
         ms(pct(&mut pages.clone(), 0.5)),
@@ -436,7 +443,7 @@ fn live(home: PathBuf, index: PathBuf, appends: usize) {
         let s = list.iter().find(|s| s.key == key).unwrap();
         let (msgs, l) = reader.messages_since(&key, &shown, &loaded).unwrap();
         let tc = Instant::now();
-        units = revisit::app::transcript::units::extend(&units, &shown, &msgs)
+        units = revisit::app::transcript::units::extend(&units, l.same, &msgs)
             .unwrap_or_else(|| revisit::app::transcript::units::build(&msgs));
         if std::env::var_os("RT").is_some() {
             eprintln!(
@@ -448,7 +455,12 @@ fn live(home: PathBuf, index: PathBuf, appends: usize) {
                 units.len()
             );
         }
-        assert!(msgs.last().unwrap().plain_text().contains(&marker));
+        assert!(
+            msgs.get(msgs.len() - 1)
+                .unwrap()
+                .plain_text()
+                .contains(&marker)
+        );
         assert!(s.messages as usize >= 1 && !units.is_empty());
         (shown, loaded) = (msgs, l);
         to_screen.push(t0.elapsed());

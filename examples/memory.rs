@@ -133,55 +133,41 @@ fn transcript(index: PathBuf, key: &str) {
     // as the browser reads it
     r.elide_over(64 * 1024);
     let mut steps = Steps::new();
+    let t = std::time::Instant::now();
     let (msgs, _) = r.messages_loaded(key).unwrap();
-    steps.step("messages", msgs.len(), "message");
+    let read = t.elapsed();
+    steps.step("messages, packed", msgs.len(), "message");
+    let t = std::time::Instant::now();
     let units = revisit::app::transcript::units::build(&msgs);
+    let built = t.elapsed();
     steps.step("units", units.len(), "unit");
-    let (mut text, mut small, mut blocks) = (0, 0, 0);
-    for m in msgs.iter() {
+    println!("  (read and packed in {read:.0?}, units built in {built:.0?})");
+    println!(
+        "  (a unit is {} B)",
+        std::mem::size_of::<revisit::app::transcript::units::Unit>()
+    );
+    // what the same messages take decoded (what the transcript held before it packed them)
+    let before = LIVE.load(Ordering::Relaxed);
+    let all = msgs.to_vec();
+    let decoded = (LIVE.load(Ordering::Relaxed) - before).max(0) as usize;
+    let (mut text, mut blocks) = (0, 0);
+    for m in &all {
         blocks += m.blocks.capacity() * std::mem::size_of::<Block>();
-        for s in [&m.model, &m.native_id, &m.agent_id].into_iter().flatten() {
-            small += s.capacity();
-        }
         for b in &m.blocks {
-            match b {
-                Block::Text { text: t } | Block::Thinking { text: t, .. } => text += t.capacity(),
-                Block::ToolResult {
-                    output, call_id, ..
-                } => {
-                    text += output.capacity();
-                    small += call_id.capacity();
-                }
-                Block::ToolCall { id, name, .. } => small += id.capacity() + name.capacity(),
-                Block::Notice { kind, text: t } => {
-                    small += kind.capacity();
-                    text += t.capacity();
-                }
-                Block::Attachment { kind, description } => {
-                    small += kind.capacity() + description.capacity()
-                }
+            if let Block::Text { text: t } | Block::Thinking { text: t, .. } = b {
+                text += t.capacity();
+            }
+            if let Block::ToolResult { output, .. } = b {
+                text += output.capacity();
             }
         }
     }
-    let inputs: Vec<serde_json::Value> = msgs
-        .iter()
-        .flat_map(|m| m.blocks.iter())
-        .filter_map(|b| match b {
-            Block::ToolCall { input, .. } => Some(input.clone()),
-            _ => None,
-        })
-        .collect();
-    let before = LIVE.load(Ordering::Relaxed);
-    drop(inputs);
-    let inputs = (before - LIVE.load(Ordering::Relaxed)).max(0) as usize;
-    let structs = msgs.len() * (std::mem::size_of::<revisit::model::Message>() + 16);
-    println!("of the messages:");
-    println!("  text (prompts, replies, thinking, outputs) {}", mb(text));
+    drop(all);
     println!(
-        "  tool inputs (JSON values, measured as a copy) {}",
-        mb(inputs)
+        "the same messages decoded: {} (text {}, blocks {}); packed {}",
+        mb(decoded),
+        mb(text),
+        mb(blocks),
+        mb(msgs.packed_bytes())
     );
-    println!("  message structs (and their Arc) {}", mb(structs));
-    println!("  blocks {}", mb(blocks));
-    println!("  ids, names and models {}", mb(small));
 }

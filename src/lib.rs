@@ -11,6 +11,7 @@ pub mod index;
 pub mod keep;
 pub mod memory;
 pub mod model;
+pub mod packed;
 pub mod pricing;
 pub mod redact;
 pub mod render;

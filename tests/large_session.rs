@@ -2,10 +2,9 @@
 //! units near the screen. (Time to first screen is measured by `cargo run --release --example
 //! bench -- transcript --mb 100` and reported in the README; tests assert no timings.)
 
-use revisit::app::transcript::{TranscriptState, units};
+use revisit::app::transcript::TranscriptState;
 use revisit::model::{Block, Message, Role};
 use serde_json::json;
-use std::sync::Arc;
 
 /// About `bytes` of conversation: prompts, answers with code, tool calls with long outputs.
 fn big_session(bytes: usize) -> Vec<Message> {
@@ -54,12 +53,12 @@ fn a_100_mb_session_renders_only_what_is_on_screen() {
         .map(|m| serde_json::to_vec(m).unwrap().len())
         .sum();
     assert!(total >= 100_000_000, "{total} bytes");
-    let units = Arc::new(units::build(&messages));
+    let (messages, units) = revisit::app::transcript::content(messages);
     let n_units = units.len();
     let mut t = TranscriptState::default();
     t.reset("big".into(), 1);
     t.resize(120, 40);
-    t.set_content(revisit::app::transcript::shared(messages), units);
+    t.set_content(messages, units);
     // the first screen: 40 lines from a handful of units
     assert_eq!(t.view.len(), 40);
     assert!(
@@ -88,8 +87,13 @@ fn a_100_mb_session_renders_only_what_is_on_screen() {
         "{} of {n_units} units rendered after paging, the end and unfolding",
         t.cached_units()
     );
-    // find goes through everything without rendering it
+    // find goes through everything without rendering it, off the UI thread (as the query
+    // worker does it)
     t.set_needles(vec!["module_777::case_3 ".into()]);
+    assert!(t.find.searching && t.find.ask);
+    let (units, needles) = (t.units.clone(), t.find.needles.clone());
+    let hits = revisit::app::transcript::find_hits(&units, &t.messages, &needles);
+    assert!(t.set_hits(&units, &needles, hits));
     assert_eq!(t.find.hits.len(), 1);
     assert!(t.next_hit(true).is_some());
     assert!(

@@ -3,7 +3,7 @@
 
 use super::transcript::units::Unit;
 use crate::index::writer::Progress;
-use crate::model::{Message, Session};
+use crate::model::Session;
 use crate::search::fts::SessionHits;
 use crate::search::list::{Row, SortKey};
 use crate::search::query::Query;
@@ -37,10 +37,17 @@ pub enum Msg {
     Transcript {
         generation: u64,
         key: String,
-        messages: Arc<Vec<Arc<Message>>>,
+        messages: Arc<crate::packed::Packed>,
         units: Arc<Vec<Unit>>,
         /// Pi: the branch these messages are (its last entry), when not the active one.
         branch_leaf: Option<String>,
+    },
+    /// Find hits in a long transcript, found off the UI thread.
+    FindHits {
+        generation: u64,
+        units: Arc<Vec<Unit>>,
+        needles: Vec<String>,
+        hits: Vec<usize>,
     },
     /// Statistics computed for the stats pane.
     Stats {
@@ -239,6 +246,13 @@ pub enum Effect {
         generation: u64,
         key: String,
     },
+    /// Look for the find box's words in a long transcript.
+    Find {
+        generation: u64,
+        messages: Arc<crate::packed::Packed>,
+        units: Arc<Vec<Unit>>,
+        needles: Vec<String>,
+    },
     /// Compute the list's rows (fuzzy words, filters, sort, grouping).
     Filter {
         generation: u64,
@@ -330,12 +344,12 @@ pub enum External {
     /// The session as Markdown in `$PAGER`.
     Pager {
         session: Box<Session>,
-        messages: Arc<Vec<Arc<Message>>>,
+        messages: Arc<crate::packed::Packed>,
     },
     /// A read-only copy of the session's file in `$EDITOR`.
     Editor {
         session: Box<Session>,
-        messages: Arc<Vec<Arc<Message>>>,
+        messages: Arc<crate::packed::Packed>,
     },
 }
 
@@ -385,6 +399,18 @@ impl PartialEq for Effect {
                 },
             ) => a.key == b.key && ka == kb,
             (Effect::RunPlan(a), Effect::RunPlan(b)) => a == b,
+            (
+                Effect::Find {
+                    generation: a,
+                    needles: na,
+                    ..
+                },
+                Effect::Find {
+                    generation: b,
+                    needles: nb,
+                    ..
+                },
+            ) => a == b && na == nb,
             (Effect::Keep(a), Effect::Keep(b)) => a == b,
             (Effect::Suspend, Effect::Suspend)
             | (Effect::Reindex, Effect::Reindex)

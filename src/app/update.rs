@@ -303,8 +303,41 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             state.status.error = Some(format!("indexing failed: {e}"));
         }
         Msg::Tick(now) => state.now = now,
+        Msg::FindHits {
+            generation,
+            units,
+            needles,
+            hits,
+        } => {
+            let t = &mut state.transcript;
+            if generation == t.generation && t.set_hits(&units, &needles, hits) {
+                let n = t.find.hits.len();
+                state.status.info = Some(if std::mem::take(&mut t.find.go_when_found) {
+                    match t.next_hit(true) {
+                        Some((n, of)) => format!("hit {n} of {of} (n/N for more)"),
+                        None => "no hits".into(),
+                    }
+                } else {
+                    format!("{n} unit{} match", if n == 1 { "" } else { "s" })
+                });
+            }
+        }
     }
+    ask_find(state, &mut fx);
     fx
+}
+
+/// A long transcript's find runs on the query worker: ask for it once the words changed.
+fn ask_find(state: &mut AppState, fx: &mut Vec<Effect>) {
+    let t = &mut state.transcript;
+    if std::mem::take(&mut t.find.ask) {
+        fx.push(Effect::Find {
+            generation: t.generation,
+            messages: t.messages.clone(),
+            units: t.units.clone(),
+            needles: t.find.needles.clone(),
+        });
+    }
 }
 
 /// Ask for the session list.
@@ -429,6 +462,8 @@ fn find_changed(state: &mut AppState) {
     let n = state.transcript.find.hits.len();
     state.status.info = Some(if state.transcript.find.needles.is_empty() {
         String::new()
+    } else if state.transcript.find.searching {
+        "searching…".into()
     } else {
         format!("{n} unit{} match", if n == 1 { "" } else { "s" })
     });
@@ -736,6 +771,7 @@ fn transcript_action(state: &mut AppState, action: Action, fx: &mut Vec<Effect>)
             info = Some(match t.next_hit(action == Action::NextHit) {
                 Some((n, of)) => format!("hit {n} of {of}"),
                 None if t.find.needles.is_empty() => "/ finds text in the transcript".into(),
+                None if t.find.searching => "searching…".into(),
                 None => "no hits".into(),
             });
         }
@@ -871,6 +907,10 @@ fn find_action(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) {
             }
             let info = match t.next_hit(true) {
                 Some((n, of)) => format!("hit {n} of {of} (n/N for more)"),
+                None if t.find.searching => {
+                    t.find.go_when_found = true;
+                    "searching…".into()
+                }
                 None => "no hits".into(),
             };
             state.status.info = Some(info);
@@ -1243,11 +1283,12 @@ mod tests {
     }
 
     fn transcript_msg(generation: u64, key: &str, msgs: Vec<Message>) -> Msg {
+        let (messages, units) = crate::app::transcript::content(msgs);
         Msg::Transcript {
             generation,
             key: key.into(),
-            units: Arc::new(crate::app::transcript::units::build(&msgs)),
-            messages: crate::app::transcript::shared(msgs),
+            units,
+            messages,
             branch_leaf: None,
         }
     }
@@ -1513,6 +1554,93 @@ mod tests {
         );
     }
 
+    /// A long transcript is searched on the query worker: typing asks for it, the screen
+    /// says it is searching, the hits are taken when they answer what is asked, and Enter
+    /// pressed meanwhile goes to the first hit once it is known.
+    #[test]
+    fn find_in_a_long_transcript_runs_off_the_ui_thread() {
+        use crate::app::transcript::{FIND_INLINE, find_hits};
+        let mut s = state((140, 40), 2);
+        step(&mut s, key(KeyCode::Enter));
+        assert_eq!(s.focus, Focus::Transcript);
+        // three units a message (header, text, gap)
+        let n = FIND_INLINE / 3 + 100;
+        let msgs: Vec<Message> = (0..n)
+            .map(|i| {
+                let mut m = Message::new(Role::User);
+                let mark = if i % 1000 == 999 { " needle" } else { "" };
+                m.blocks.push(Block::text(format!("message {i}{mark}")));
+                m
+            })
+            .collect();
+        let generation = s.transcript.generation;
+        let key0 = s.transcript.key.clone().unwrap();
+        step(&mut s, transcript_msg(generation, &key0, msgs));
+        assert!(s.transcript.units.len() > FIND_INLINE);
+        step(&mut s, key(KeyCode::Char('/')));
+        let mut asked = Vec::new();
+        for c in "needle".chars() {
+            asked.extend(update(&mut s, key(KeyCode::Char(c))));
+        }
+        let t = &s.transcript;
+        assert!(t.find.searching && t.find.hits.is_empty());
+        assert_eq!(s.status.info.as_deref(), Some("searching…"));
+        assert_eq!(asked.len(), 6, "one search a keystroke: {asked:?}");
+        let Some(Effect::Find {
+            generation,
+            messages,
+            units,
+            needles,
+        }) = asked.pop()
+        else {
+            panic!("{asked:?}")
+        };
+        assert_eq!(needles, vec!["needle".to_string()]);
+        // Enter while it searches: no "no hits", the first hit comes later
+        step(&mut s, key(KeyCode::Enter));
+        assert_eq!(s.status.info.as_deref(), Some("searching…"));
+        // an answer to an earlier keystroke is dropped
+        let Some(Effect::Find {
+            needles: old_needles,
+            ..
+        }) = asked.first().cloned()
+        else {
+            panic!()
+        };
+        let old_hits = find_hits(&units, &messages, &old_needles);
+        step(
+            &mut s,
+            Msg::FindHits {
+                generation,
+                units: units.clone(),
+                needles: old_needles,
+                hits: old_hits,
+            },
+        );
+        assert!(s.transcript.find.searching);
+        let hits = find_hits(&units, &messages, &needles);
+        assert_eq!(hits.len(), n / 1000);
+        step(
+            &mut s,
+            Msg::FindHits {
+                generation,
+                units,
+                needles,
+                hits,
+            },
+        );
+        let t = &s.transcript;
+        assert!(!t.find.searching);
+        assert_eq!(t.find.hits.len(), n / 1000);
+        assert_eq!(t.units[t.cursor].msg, 999, "at the first hit");
+        assert_eq!(
+            s.status.info.as_deref(),
+            Some(format!("hit 1 of {} (n/N for more)", n / 1000).as_str())
+        );
+        step(&mut s, key(KeyCode::Char('n')));
+        assert_eq!(s.transcript.units[s.transcript.cursor].msg, 1999);
+    }
+
     #[test]
     fn mouse_clicks_select_and_unfold_and_the_wheel_scrolls() {
         use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
@@ -1613,15 +1741,14 @@ mod tests {
         let generation = s.transcript.generation;
         let mut other = Message::new(Role::User);
         other.blocks.push(Block::text("the other way"));
+        let (messages, units) = crate::app::transcript::content(vec![other]);
         step(
             &mut s,
             Msg::Transcript {
                 generation,
                 key: "claude:id0".into(),
-                units: Arc::new(crate::app::transcript::units::build(std::slice::from_ref(
-                    &other,
-                ))),
-                messages: crate::app::transcript::shared(vec![other]),
+                units,
+                messages,
                 branch_leaf: Some("u2".into()),
             },
         );

@@ -71,8 +71,13 @@ impl Decoder {
     }
 
     fn decode_exact(&mut self, bytes: &[u8]) -> Option<Message> {
+        serde_json::from_slice(&self.json(bytes)?).ok()
+    }
+
+    /// The message's JSON, not parsed.
+    pub fn json<'a>(&mut self, bytes: &'a [u8]) -> Option<std::borrow::Cow<'a, [u8]>> {
         match bytes.split_first()? {
-            (b'J', json) => serde_json::from_slice(json).ok(),
+            (b'J', json) => Some(json.into()),
             (b'Z', z) => {
                 // frames written by `encode` carry their size
                 let size = zstd::zstd_safe::get_frame_content_size(z).ok().flatten();
@@ -80,7 +85,7 @@ impl Decoder {
                     (Some(d), Some(n)) if n < (1 << 31) => d.decompress(z, n as usize).ok()?,
                     _ => zstd::stream::decode_all(z).ok()?,
                 };
-                serde_json::from_slice(&json).ok()
+                Some(json.into())
             }
             _ => None,
         }

@@ -3,11 +3,11 @@
 
 use super::IndexError;
 use crate::model::{Agent, Block, Message, Session, TokenUsage};
+use crate::packed::{Packed, PackedBuilder};
 use crate::sources::{IssueKind, ParseIssue};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use std::path::Path;
-use std::sync::Arc;
 use thiserror::Error;
 
 pub struct Reader {
@@ -245,16 +245,14 @@ impl Reader {
 
     /// The messages of a session: the main conversation in order, then each subagent file.
     pub fn messages(&self, key: &str) -> Result<Vec<Message>, IndexError> {
-        Ok(self
-            .messages_loaded(key)?
-            .0
-            .into_iter()
-            .map(|m| Arc::try_unwrap(m).unwrap_or_else(|m| (*m).clone()))
-            .collect())
+        let mut out = Vec::new();
+        self.bodies(key, |batch| out.extend(decode_all(batch, self.elide_over)))?;
+        Ok(out)
     }
 
-    /// A session's messages, and what was read (to read only what changes later).
-    pub fn messages_loaded(&self, key: &str) -> Result<(Vec<Arc<Message>>, Loaded), IndexError> {
+    /// Every message body of a session, in order, a batch at a time (a large session's
+    /// bodies are never all held at once), and what was read.
+    fn bodies(&self, key: &str, mut batch: impl FnMut(&[Vec<u8>])) -> Result<Loaded, IndexError> {
         let tx = self.conn.unchecked_transaction()?;
         let rev = self.rev()?;
         let mut bodies: Vec<Vec<u8>> = Vec::new();
@@ -263,8 +261,6 @@ impl Reader {
             "SELECT m.seq, b.body FROM messages m JOIN bodies b ON b.id = m.id WHERE m.part_id = ?1 ORDER BY m.seq",
         )?;
         let mut contiguous = true;
-        let mut decoded: Vec<Message> = Vec::new();
-        let mut read = 0usize;
         for (part, _) in self.parts(key)? {
             let rows = stmt.query_map([part], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
@@ -275,11 +271,8 @@ impl Reader {
                 contiguous &= seq == n as i64;
                 bodies.push(body);
                 n += 1;
-                // decoded a batch at a time: a large session's compressed bodies are never
-                // all held at once (they were a third of the memory of a 500 MB session)
                 if bodies.len() >= DECODE_BATCH {
-                    read += bodies.len();
-                    decoded.extend(decode_all(&bodies, self.elide_over));
+                    batch(&bodies);
                     bodies.clear();
                 }
             }
@@ -287,29 +280,60 @@ impl Reader {
         }
         drop(stmt);
         tx.finish()?;
-        read += bodies.len();
-        decoded.extend(decode_all(&bodies, self.elide_over));
-        drop(bodies);
-        let complete = contiguous && decoded.len() == read;
-        Ok((
-            crate::model::arc_all(decoded),
-            Loaded {
-                rev,
-                parts,
-                complete,
-            },
-        ))
+        batch(&bodies);
+        Ok(Loaded {
+            rev,
+            parts,
+            complete: contiguous,
+            same: 0,
+        })
     }
 
-    /// A session's messages again, reading only the rows written since `prev` was read; the
-    /// messages that did not change are shared with `old`. Falls back to reading everything
-    /// when the session's parts changed.
+    /// A session's messages packed as the transcript holds them (see [`Packed`]), and what
+    /// was read (to read only what changes later). No more than a batch of them is ever
+    /// decoded: a body goes into the pack as the JSON it is, parsed only to cut a long text.
+    pub fn messages_loaded(&self, key: &str) -> Result<(Packed, Loaded), IndexError> {
+        let mut b = PackedBuilder::new();
+        let mut d = super::body::Decoder::new();
+        let loaded = self.bodies(key, |batch| {
+            for body in batch {
+                self.pack(&mut d, &mut b, body);
+            }
+        })?;
+        Ok((b.finish(), loaded))
+    }
+
+    /// One body into a pack; one that cannot be read keeps its place (as a notice).
+    fn pack(&self, d: &mut super::body::Decoder, b: &mut PackedBuilder, body: &[u8]) {
+        let Some(json) = d.json(body) else {
+            return b.push_json(b"null");
+        };
+        // JSON escapes only lengthen a text: a body shorter than the limit has no text over it
+        match self.elide_over {
+            Some(over) if json.len() > over => match serde_json::from_slice::<Message>(&json) {
+                Ok(m) => {
+                    let m = elide(m, over);
+                    if any_elided(std::slice::from_ref(&m)) {
+                        b.mark_elided();
+                    }
+                    b.push(&m)
+                }
+                Err(_) => b.push_json(&json),
+            },
+            _ => b.push_json(&json),
+        }
+    }
+
+    /// A session's messages again, after `old` was read as `prev`: only the rows written
+    /// since are read, and the messages that did not change are taken from `old` (whole
+    /// chunks shared). `Loaded::same` says how many messages at the start are `old`'s.
+    /// Anything the revs do not explain reads everything again.
     pub fn messages_since(
         &self,
         key: &str,
-        old: &[Arc<Message>],
+        old: &Packed,
         prev: &Loaded,
-    ) -> Result<(Vec<Arc<Message>>, Loaded), IndexError> {
+    ) -> Result<(Packed, Loaded), IndexError> {
         if !prev.complete || prev.parts.iter().map(|p| p.1).sum::<usize>() != old.len() {
             return self.messages_loaded(key);
         }
@@ -326,49 +350,75 @@ impl Reader {
             "SELECT m.seq, b.body FROM messages m JOIN bodies b ON b.id = m.id
              WHERE m.part_id = ?1 AND m.rev > ?2 ORDER BY m.seq",
         )?;
-        let mut out: Vec<Arc<Message>> = Vec::with_capacity(old.len() + 8);
-        let mut parts = Vec::with_capacity(now.len());
+        // the rows written since, by (part, seq); and the first message that is not old's:
+        // the first new row, or the end of the first part whose length changed (the parts
+        // after it moved)
+        let mut changed: std::collections::BTreeMap<(usize, usize), Vec<u8>> = Default::default();
+        let mut same = usize::MAX;
         let mut offset = 0usize;
-        let mut decoder = super::body::Decoder::new();
-        for ((part, count), (_, old_len)) in now.iter().zip(&prev.parts) {
+        let mut lens = Vec::with_capacity(now.len());
+        for (p, ((part, count), (_, old_len))) in now.iter().zip(&prev.parts).enumerate() {
             let new_len = (*count).max(0) as usize;
-            let mut slots: Vec<Option<Arc<Message>>> = old[offset..offset + old_len]
-                .iter()
-                .take(new_len)
-                .map(|m| Some(m.clone()))
-                .collect();
-            slots.resize(new_len, None);
+            lens.push(new_len);
             let rows = stmt.query_map(params![part, prev.rev], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
             })?;
             for row in rows {
                 let (seq, body) = row?;
-                if let (Ok(i), Some(m)) = (
-                    usize::try_from(seq),
-                    decoder.decode(&body).map(|m| elide_opt(m, self.elide_over)),
-                ) && i < new_len
+                if let Ok(i) = usize::try_from(seq)
+                    && i < new_len
                 {
-                    slots[i] = Some(Arc::new(m));
+                    same = same.min(offset + i);
+                    changed.insert((p, i), body);
                 }
             }
+            if new_len != *old_len {
+                same = same.min(offset + new_len.min(*old_len));
+            }
             offset += old_len;
-            let Some(filled) = slots.into_iter().collect::<Option<Vec<_>>>() else {
-                // a gap: something changed that the revs do not explain
-                drop(stmt);
-                drop(tx);
-                return self.messages_loaded(key);
-            };
-            parts.push((*part, filled.len()));
-            out.extend(filled);
         }
         drop(stmt);
         tx.finish()?;
+        let total: usize = lens.iter().sum();
+        let same = same.min(total).min(old.len());
+        let mut b = old.prefix(same);
+        let mut d = super::body::Decoder::new();
+        let (mut new_at, mut old_at) = (0usize, 0usize);
+        for (p, (&new_len, &(_, old_len))) in lens.iter().zip(&prev.parts).enumerate() {
+            let mut s = same.saturating_sub(new_at).min(new_len);
+            while s < new_len {
+                if let Some(body) = changed.remove(&(p, s)) {
+                    self.pack(&mut d, &mut b, &body);
+                    s += 1;
+                    continue;
+                }
+                if s >= old_len {
+                    // a gap: something changed that the revs do not explain
+                    return self.messages_loaded(key);
+                }
+                // a run of old messages, up to the next new row
+                let next = changed
+                    .range((p, s)..(p + 1, 0))
+                    .next()
+                    .map_or(new_len, |(&(_, k), _)| k);
+                let end = next.min(old_len).min(new_len);
+                old.for_each_raw(old_at + s..old_at + end, |_, json| b.push_json(json));
+                s = end;
+            }
+            new_at += new_len;
+            old_at += old_len;
+        }
         Ok((
-            out,
+            b.finish(),
             Loaded {
                 rev,
-                parts,
+                parts: now
+                    .iter()
+                    .zip(lens)
+                    .map(|((part, _), n)| (*part, n))
+                    .collect(),
                 complete: true,
+                same,
             },
         ))
     }
@@ -650,8 +700,11 @@ pub fn known_dirs(conn: &Connection) -> Result<Vec<std::path::PathBuf>, IndexErr
 pub struct Loaded {
     pub rev: i64,
     pub parts: Vec<(i64, usize)>,
-    /// Every row decoded and in sequence (else a later read reads everything again).
+    /// Every row in sequence (else a later read reads everything again).
     pub complete: bool,
+    /// How many messages at the start are the ones of the read this one followed (0 for a
+    /// first read).
+    pub same: usize,
 }
 
 /// Decode message bodies, on several threads when there are many (a long session's bodies

@@ -177,6 +177,17 @@ fn perform<B: Backend>(effect: Effect, w: &Workers, term: &mut Terminal<B>) {
         Effect::LoadTranscript { generation, key } => {
             w.query.send(QueryReq::Transcript { generation, key })
         }
+        Effect::Find {
+            generation,
+            messages,
+            units,
+            needles,
+        } => w.query.send(QueryReq::Find {
+            generation,
+            messages,
+            units,
+            needles,
+        }),
         Effect::Filter {
             generation,
             sessions,
@@ -240,25 +251,29 @@ fn perform<B: Backend>(effect: Effect, w: &Workers, term: &mut Terminal<B>) {
             };
             let _ = w.tx.send(msg);
         }
-        Effect::External(mut ext) => {
+        Effect::External(ext) => {
+            let (External::Pager { session, messages } | External::Editor { session, messages }) =
+                &ext;
             // the transcript holds long outputs by their head: the pager and the editor get
-            // the session whole, from the index
-            if let External::Pager { session, messages } | External::Editor { session, messages } =
-                &mut ext
-                && crate::index::query::any_elided(messages)
-                && let Ok(whole) = crate::index::query::Reader::open(w.index)
-                    .and_then(|r| r.messages(&session.key))
-            {
-                *messages = Arc::new(crate::model::arc_all(whole));
-            }
+            // the session whole, from the index then
+            let whole = messages
+                .elided()
+                .then(|| {
+                    crate::index::query::Reader::open(w.index)
+                        .and_then(|r| r.messages(&session.key))
+                        .ok()
+                })
+                .flatten()
+                .map(crate::model::arc_all)
+                .unwrap_or_else(|| messages.to_vec());
             let (file, argv, what) = match &ext {
-                External::Pager { session, messages } => (
-                    handoff::pager_file(session, messages).map(|f| (f, true)),
+                External::Pager { .. } => (
+                    handoff::pager_file(session, &whole).map(|f| (f, true)),
                     handoff::pager(),
                     "the pager",
                 ),
-                External::Editor { session, messages } => (
-                    handoff::editor_file(session, messages),
+                External::Editor { .. } => (
+                    handoff::editor_file(session, &whole),
                     handoff::editor(),
                     "the editor",
                 ),

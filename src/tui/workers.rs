@@ -47,6 +47,13 @@ pub enum QueryReq {
         by: crate::stats::By,
         tz: chrono::FixedOffset,
     },
+    /// Find in a long transcript.
+    Find {
+        generation: u64,
+        messages: Arc<crate::packed::Packed>,
+        units: Arc<Vec<units::Unit>>,
+        needles: Vec<String>,
+    },
     /// Pi: another branch of the session shown.
     Branch {
         generation: u64,
@@ -100,8 +107,15 @@ fn query_loop(
         let mut full_text = None;
         let mut branch = None;
         let mut stats = None;
+        let mut find = None;
         for req in std::iter::once(first).chain(rx.try_iter()) {
             match req {
+                QueryReq::Find {
+                    generation,
+                    messages,
+                    units,
+                    needles,
+                } => find = Some((generation, messages, units, needles)),
                 QueryReq::Sessions { generation } => sessions = Some(generation),
                 QueryReq::Transcript { generation, key } => {
                     branch = None;
@@ -129,6 +143,19 @@ fn query_loop(
                     query,
                     now,
                 } => full_text = Some((generation, query, now)),
+            }
+        }
+        // find needs no index: it searches the transcript the UI holds
+        if let Some((generation, messages, units, needles)) = find {
+            let hits = crate::app::transcript::find_hits(&units, &messages, &needles);
+            let msg = Msg::FindHits {
+                generation,
+                units,
+                needles,
+                hits,
+            };
+            if out.send(msg).is_err() {
+                return;
             }
         }
         let now_id = file_id(&index);
@@ -232,12 +259,13 @@ fn query_loop(
             });
             let msg = match found {
                 Some(Ok((messages, leaf))) => {
+                    let messages = Arc::new(crate::packed::Packed::from(messages));
                     let units = Arc::new(units::build(&messages));
                     last = None;
                     Msg::Transcript {
                         generation,
                         key,
-                        messages: Arc::new(crate::model::arc_all(messages)),
+                        messages,
                         units,
                         branch_leaf: leaf,
                     }
@@ -269,7 +297,7 @@ fn query_loop(
                     // an append extends the units; anything else builds them again
                     let units = Arc::new(
                         prev.as_ref()
-                            .and_then(|l| units::extend(&l.units, &l.messages, &messages))
+                            .and_then(|l| units::extend(&l.units, loaded.same, &messages))
                             .unwrap_or_else(|| units::build(&messages)),
                     );
                     last = Some(Last {
@@ -379,7 +407,7 @@ impl CostCache {
 /// The transcript the query worker read last.
 struct Last {
     key: String,
-    messages: Arc<Vec<Arc<crate::model::Message>>>,
+    messages: Arc<crate::packed::Packed>,
     loaded: Loaded,
     units: Arc<Vec<units::Unit>>,
 }

@@ -200,6 +200,8 @@ pub fn render(f: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         let r = Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1);
         let hits = if t.find.needles.is_empty() {
             String::new()
+        } else if t.find.searching {
+            "  searching…".into()
         } else {
             let n = t.find.hits.len();
             match t.find.current {

@@ -221,11 +221,12 @@ pub fn transcript_msg(
     key: &str,
     messages: Vec<revisit::model::Message>,
 ) -> revisit::app::Msg {
+    let (messages, units) = revisit::app::transcript::content(messages);
     revisit::app::Msg::Transcript {
         generation,
         key: key.to_string(),
-        units: std::sync::Arc::new(revisit::app::transcript::units::build(&messages)),
-        messages: revisit::app::transcript::shared(messages),
+        units,
+        messages,
         branch_leaf: None,
     }
 }

@@ -3,6 +3,7 @@
 
 use super::units::{Unit, UnitKind};
 use crate::model::{Block, Message, Role};
+use crate::packed::Packed;
 use crate::render::{Highlighter, SpanStyle, StyledLine, StyledSpan};
 use crate::{sanitize, text};
 use chrono::FixedOffset;
@@ -186,23 +187,18 @@ fn looks_like_diff(s: &str) -> bool {
 }
 
 /// Render one unit.
-pub fn render(
-    unit: &Unit,
-    messages: &[Arc<Message>],
-    shape: Shape,
-    width: usize,
-    ctx: &Ctx,
-) -> Vec<RLine> {
+pub fn render(unit: &Unit, messages: &Packed, shape: Shape, width: usize, ctx: &Ctx) -> Vec<RLine> {
     let width = width.max(8);
-    let m = &messages[unit.msg];
+    let Some(m) = messages.get(unit.msg) else {
+        return Vec::new();
+    };
+    let m = &*m;
     let mut out = match &unit.kind {
         UnitKind::Header => {
             // the date when it changes (or first), else the time only
-            let prev = messages[..unit.msg]
-                .iter()
+            let prev = (unit.msg.saturating_sub(64)..unit.msg)
                 .rev()
-                .take(64)
-                .find_map(|m| m.time)
+                .find_map(|i| messages.get(i)?.time)
                 .map(|t| t.with_timezone(&ctx.tz).date_naive());
             header(m, prev, width, ctx)
         }
@@ -286,7 +282,7 @@ pub fn render(
             messages: n,
             tool_calls,
         } => {
-            let first = messages[unit.msg].plain_text();
+            let first = m.plain_text();
             let mut spans = vec![
                 span(fold_mark(shape), SpanStyle::Punctuation),
                 span("⤷ Subagent", SpanStyle::Strong),
@@ -544,7 +540,7 @@ fn tool(
     m: &Message,
     block: usize,
     result: Option<(usize, usize)>,
-    messages: &[Arc<Message>],
+    messages: &Packed,
     shape: Shape,
     width: usize,
     ctx: &Ctx,
@@ -552,7 +548,8 @@ fn tool(
     let Some(Block::ToolCall { name, input, .. }) = m.blocks.get(block) else {
         return Vec::new();
     };
-    let res = result.and_then(|(mi, bi)| match messages.get(mi)?.blocks.get(bi)? {
+    let res_msg = result.and_then(|(mi, _)| messages.get(mi));
+    let res = result.and_then(|(_, bi)| match res_msg.as_ref()?.blocks.get(bi)? {
         Block::ToolResult {
             output, is_error, ..
         } => Some((output.as_str(), *is_error)),
@@ -670,8 +667,11 @@ fn context(m: &Message, shape: Shape, width: usize, ctx: &Ctx) -> Vec<RLine> {
 }
 
 /// The text a unit stands for: what find searches and `y` copies.
-pub fn unit_text(unit: &Unit, messages: &[Arc<Message>]) -> String {
-    let m = &messages[unit.msg];
+pub fn unit_text(unit: &Unit, messages: &Packed) -> String {
+    let Some(m) = messages.get(unit.msg) else {
+        return String::new();
+    };
+    let m = &*m;
     match &unit.kind {
         UnitKind::Header => crate::export::message_markdown(m),
         UnitKind::Prose | UnitKind::Code { .. } => block_text(m, unit.block)
@@ -714,8 +714,11 @@ pub fn unit_text(unit: &Unit, messages: &[Arc<Message>]) -> String {
 }
 
 /// The text find looks in (what the unit shows when open, including a tool's input).
-pub fn search_text(unit: &Unit, messages: &[Arc<Message>]) -> String {
-    let m = &messages[unit.msg];
+pub fn search_text(unit: &Unit, messages: &Packed) -> String {
+    let Some(m) = messages.get(unit.msg) else {
+        return String::new();
+    };
+    let m = &*m;
     match (&unit.kind, m.blocks.get(unit.block)) {
         (UnitKind::Header, _) => String::new(),
         (UnitKind::Tool { .. }, Some(Block::ToolCall { name, input, .. })) => {

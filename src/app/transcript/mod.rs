@@ -11,6 +11,7 @@ pub mod lines;
 pub mod units;
 
 use crate::model::{Block, Message};
+use crate::packed::Packed;
 use crate::search::query::Term;
 use lines::{Ctx, RLine, Shape, Tone};
 use std::collections::HashMap;
@@ -82,6 +83,13 @@ pub struct Find {
     pub hits: Vec<usize>,
     /// The hit shown last (index into `hits`).
     pub current: Option<usize>,
+    /// The hits are being looked for off the UI thread (a long transcript): `hits` is empty
+    /// until they come.
+    pub searching: bool,
+    /// A search is to be asked for (the update step turns this into an effect).
+    pub ask: bool,
+    /// Go to the first hit when they come (Enter was pressed while searching).
+    pub go_when_found: bool,
 }
 
 impl Find {
@@ -108,7 +116,7 @@ pub struct TranscriptState {
     pub key: Option<String>,
     pub generation: u64,
     pub loading: bool,
-    pub messages: Arc<Vec<Arc<Message>>>,
+    pub messages: Arc<Packed>,
     pub units: Arc<Vec<Unit>>,
     /// Width of the text area (inside the border) and rows of lines.
     pub width: u16,
@@ -186,7 +194,7 @@ impl TranscriptState {
 
     /// New content: a first load, or a reload of the same session (it grew, or another branch).
     /// Folds, the cursor and the position are kept by unit id.
-    pub fn set_content(&mut self, messages: Arc<Vec<Arc<Message>>>, units: Arc<Vec<Unit>>) {
+    pub fn set_content(&mut self, messages: Arc<Packed>, units: Arc<Vec<Unit>>) {
         let first = self.loading || self.units.is_empty();
         let old_top = self.units.get(self.top).map(|u| (u.id, self.top_line));
         let old_cursor = self.units.get(self.cursor).map(|u| u.id);
@@ -318,8 +326,9 @@ impl TranscriptState {
             return false;
         }
         // a one-line thinking without text (sealed) has nothing to open
-        if let (UnitKind::Thinking, Some(Block::Thinking { text, sealed })) =
-            (&u.kind, self.messages[u.msg].blocks.get(u.block))
+        if u.kind == UnitKind::Thinking
+            && let Some(m) = self.messages.get(u.msg)
+            && let Some(Block::Thinking { text, sealed }) = m.blocks.get(u.block)
             && (*sealed || text.trim().is_empty())
         {
             return false;
@@ -692,15 +701,13 @@ impl TranscriptState {
 
     /// Jump to the next (or previous) unit after the cursor that satisfies `pred`; units in
     /// folded groups count (their group opens). Returns whether one was found.
-    fn jump(&mut self, forward: bool, pred: impl Fn(&Unit, &[Arc<Message>]) -> bool) -> bool {
+    fn jump(&mut self, forward: bool, pred: impl Fn(&Unit) -> bool) -> bool {
         let n = self.units.len();
         let from = self.cursor;
         let found = if forward {
-            (from + 1..n).find(|&i| pred(&self.units[i], &self.messages))
+            (from + 1..n).find(|&i| pred(&self.units[i]))
         } else {
-            (0..from)
-                .rev()
-                .find(|&i| pred(&self.units[i], &self.messages))
+            (0..from).rev().find(|&i| pred(&self.units[i]))
         };
         match found {
             Some(i) => {
@@ -724,13 +731,11 @@ impl TranscriptState {
     }
 
     pub fn jump_prompt(&mut self, forward: bool) -> bool {
-        self.jump(forward, |u, m| {
-            u.kind == UnitKind::Header && m[u.msg].is_prompt()
-        })
+        self.jump(forward, |u| u.kind == UnitKind::Header && u.prompt)
     }
 
     pub fn jump_error(&mut self, forward: bool) -> bool {
-        self.jump(forward, unit_failed)
+        self.jump(forward, |u| u.failed)
     }
 
     /// The first unit that shows message `m` (a joined result shows in its call).
@@ -787,21 +792,36 @@ impl TranscriptState {
         self.refresh();
     }
 
+    /// Find the units that hold a needle: here for a transcript of up to [`FIND_INLINE`]
+    /// units, else on the query worker (a long one is decoded to be searched).
     fn recompute_hits(&mut self) {
-        let needles = &self.find.needles;
-        self.find.hits = if needles.is_empty() {
+        let f = &mut self.find;
+        f.searching = !f.needles.is_empty() && self.units.len() > FIND_INLINE;
+        f.ask = f.searching;
+        f.hits = if f.needles.is_empty() || f.searching {
             Vec::new()
         } else {
-            self.units
-                .iter()
-                .enumerate()
-                .filter(|(_, u)| {
-                    let t = lines::search_text(u, &self.messages).to_lowercase();
-                    needles.iter().any(|n| t.contains(n.as_str()))
-                })
-                .map(|(i, _)| i)
-                .collect()
+            find_hits(&self.units, &self.messages, &f.needles)
         };
+    }
+
+    /// Hits found off the UI thread; taken when they are for what is shown and looked for.
+    /// Returns whether they were.
+    pub fn set_hits(
+        &mut self,
+        units: &Arc<Vec<Unit>>,
+        needles: &[String],
+        hits: Vec<usize>,
+    ) -> bool {
+        if !self.find.searching || !Arc::ptr_eq(units, &self.units) || needles != self.find.needles
+        {
+            return false;
+        }
+        self.find.searching = false;
+        self.find.hits = hits;
+        self.find.current = None;
+        self.refresh();
+        true
     }
 
     /// Go to the next (or previous) hit from the cursor; wraps around. Returns (n, of).
@@ -893,21 +913,56 @@ impl TranscriptState {
     }
 }
 
-/// Messages as the transcript holds them: shared, so a reload shares what did not change.
-pub fn shared(messages: Vec<Message>) -> Arc<Vec<Arc<Message>>> {
-    Arc::new(crate::model::arc_all(messages))
+/// Transcripts of more units than this are searched off the UI thread.
+pub const FIND_INLINE: usize = 20_000;
+
+/// The units that hold one of the needles (lower-case), in order.
+pub fn find_hits(units: &[Unit], messages: &Packed, needles: &[String]) -> Vec<usize> {
+    par_filter(units.len(), |i| {
+        let t = lines::search_text(&units[i], messages).to_lowercase();
+        needles.iter().any(|n| t.contains(n.as_str()))
+    })
 }
 
-/// Did this unit's tool call fail?
-pub fn unit_failed(u: &Unit, messages: &[Arc<Message>]) -> bool {
-    let result = match u.kind {
-        UnitKind::Tool {
-            result: Some((m, b)),
-        } => messages.get(m).and_then(|m| m.blocks.get(b)),
-        UnitKind::Result => messages.get(u.msg).and_then(|m| m.blocks.get(u.block)),
-        _ => None,
-    };
-    matches!(result, Some(Block::ToolResult { is_error: true, .. }))
+/// The numbers in `0..n` that `keep` accepts, in order, on every core when there are many (a
+/// find in a long session decodes all of it).
+fn par_filter(n: usize, keep: impl Fn(usize) -> bool + Sync) -> Vec<usize> {
+    let threads = std::thread::available_parallelism()
+        .map(|t| t.get())
+        .unwrap_or(1)
+        .min(4);
+    if threads < 2 || n < 4096 {
+        return (0..n).filter(|&i| keep(i)).collect();
+    }
+    let per = n.div_ceil(threads);
+    let keep = &keep;
+    std::thread::scope(|s| {
+        let parts: Vec<_> = (0..threads)
+            .map(|t| {
+                s.spawn(move || {
+                    (t * per..((t + 1) * per).min(n))
+                        .filter(|&i| keep(i))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+/// Messages as the transcript holds them (packed), for tests and demos.
+pub fn shared(messages: Vec<Message>) -> Arc<Packed> {
+    Arc::new(Packed::from(messages))
+}
+
+/// Messages packed and their units, as the query worker makes them (for tests and demos).
+pub fn content(messages: Vec<Message>) -> (Arc<Packed>, Arc<Vec<Unit>>) {
+    let packed = shared(messages);
+    let units = Arc::new(units::build(&packed));
+    (packed, units)
 }
 
 /// Byte ranges of the needles in a line (case-insensitive, where lower-casing keeps lengths).
@@ -1018,8 +1073,8 @@ mod tests {
         let mut t = TranscriptState::default();
         t.reset("k".into(), 1);
         t.resize(width, rows);
-        let units = Arc::new(units::build(&messages));
-        t.set_content(shared(messages), units);
+        let (messages, units) = content(messages);
+        t.set_content(messages, units);
         t
     }
 
@@ -1044,8 +1099,8 @@ mod tests {
         });
         m.blocks.push(Block::Text { text: "ok".into() });
         t.resize(80, 10);
-        let units = Arc::new(units::build(std::slice::from_ref(&m)));
-        t.set_content(shared(vec![m]), units);
+        let (messages, units) = content(vec![m]);
+        t.set_content(messages, units);
         assert!(
             screen(&t).iter().any(|l| l.contains("$0.005")),
             "{:?}",
@@ -1148,7 +1203,7 @@ mod tests {
     fn failed_calls_are_marked_and_e_jumps_to_them() {
         let mut t = open(session(9), 70, 12);
         assert!(t.jump_error(true));
-        assert!(unit_failed(&t.units[t.cursor], &t.messages));
+        assert!(t.units[t.cursor].failed);
         let first = t.cursor;
         let line = t.view.iter().find(|l| l.cursor).unwrap().line.text();
         assert!(line.contains("✗ failed"), "{line}");
@@ -1164,13 +1219,13 @@ mod tests {
         let mut t = open(session(6), 70, 12);
         let mut seen = Vec::new();
         while t.jump_prompt(true) {
-            seen.push(t.messages[t.units[t.cursor].msg].plain_text());
+            seen.push(t.messages.get(t.units[t.cursor].msg).unwrap().plain_text());
         }
         assert_eq!(seen.len(), 5, "from the first prompt: five more");
         assert_eq!(seen.last().unwrap(), "prompt number 5");
         assert!(t.jump_prompt(false));
         assert_eq!(
-            t.messages[t.units[t.cursor].msg].plain_text(),
+            t.messages.get(t.units[t.cursor].msg).unwrap().plain_text(),
             "prompt number 4"
         );
         // the jumped-to header is on screen, near the top
@@ -1290,7 +1345,8 @@ mod tests {
         t.toggle(t.cursor);
         let (top, cursor) = (t.top, t.cursor);
         msgs.extend(session(1));
-        t.set_content(shared(msgs.clone()), Arc::new(units::build(&msgs)));
+        let (messages, units) = content(msgs.clone());
+        t.set_content(messages, units);
         assert_eq!((t.top, t.cursor), (top, cursor), "position kept");
         assert_eq!(t.shape(cursor), Shape::Full, "fold kept");
         assert_eq!(t.new_below, 4, "new messages below are counted");
@@ -1298,7 +1354,8 @@ mod tests {
         t.bottom();
         assert_eq!(t.new_below, 0);
         msgs.push(text(Role::User, "one more prompt"));
-        t.set_content(shared(msgs.clone()), Arc::new(units::build(&msgs)));
+        let (messages, units) = content(msgs.clone());
+        t.set_content(messages, units);
         assert!(t.at_end);
         assert!(screen(&t).iter().any(|l| l.contains("one more prompt")));
     }

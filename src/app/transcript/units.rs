@@ -11,6 +11,7 @@
 //! - injected context (instructions, environment preambles) is one folded unit.
 
 use crate::model::{Block, Message, Role};
+use crate::packed::Packed;
 use std::collections::{HashMap, HashSet};
 
 /// A stable identity: which message, which block, which segment of a text block. Folds, the
@@ -83,6 +84,10 @@ pub struct Unit {
     pub group: Option<usize>,
     /// The index after this unit's subtree (for a subagent group, past its conversation).
     pub end: usize,
+    /// A header of a prompt (what the person typed): `[` and `]` jump between them.
+    pub prompt: bool,
+    /// A tool call or result whose result is an error: `e` and `E` jump between them.
+    pub failed: bool,
 }
 
 /// Split text into prose and fenced code segments: (is_code, lang, byte range of the body).
@@ -204,75 +209,98 @@ fn norm(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Build the units of a transcript.
-pub fn build<M: AsRef<Message>>(messages: &[M]) -> Vec<Unit> {
-    let messages: Vec<&Message> = messages.iter().map(|m| m.as_ref()).collect();
-    let messages = messages.as_slice();
-    // tool results by call id
-    let mut results: HashMap<&str, (usize, usize), Fast> = HashMap::default();
-    for (mi, m) in messages.iter().enumerate() {
+/// A tool result: where it is, and whether it failed.
+#[derive(Clone, Copy)]
+struct Res {
+    at: (usize, usize),
+    is_error: bool,
+}
+
+type Results = HashMap<String, Res, Fast>;
+
+fn prompt_hash(p: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    norm(p).hash(&mut h);
+    h.finish()
+}
+
+/// Build the units of a transcript: one pass over the messages for what joins them (results
+/// by call id, subagent conversations and the calls that started them), one to lay them out.
+/// Neither holds more than a chunk of messages decoded.
+pub fn build(messages: &Packed) -> Vec<Unit> {
+    let mut results: Results = HashMap::default();
+    // calls with an id, by message and block (their results are shown inside them)
+    let mut call_ids: Vec<(usize, String)> = Vec::new();
+    // subagent conversations: sidechain messages by agent id, in order of appearance, and
+    // the first prompt of each
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut group_of: HashMap<String, usize, Fast> = HashMap::default();
+    let mut first_prompts: Vec<Option<u64>> = Vec::new();
+    // calls of the main conversation that gave a prompt, by the prompt's hash, in order
+    let mut prompted: HashMap<u64, Vec<(usize, usize)>, Fast> = HashMap::default();
+    messages.for_each(|mi, m| {
         for (bi, b) in m.blocks.iter().enumerate() {
-            if let Block::ToolResult { call_id, .. } = b
-                && !call_id.is_empty()
-            {
-                results.entry(call_id.as_str()).or_insert((mi, bi));
+            match b {
+                Block::ToolResult {
+                    call_id, is_error, ..
+                } if !call_id.is_empty() => {
+                    results.entry(call_id.clone()).or_insert(Res {
+                        at: (mi, bi),
+                        is_error: *is_error,
+                    });
+                }
+                Block::ToolCall { id, input, .. } => {
+                    if !id.is_empty() {
+                        call_ids.push((mi, id.clone()));
+                    }
+                    if !m.sidechain
+                        && m.role == Role::Assistant
+                        && let Some(p) = subagent_prompt(input)
+                    {
+                        prompted.entry(prompt_hash(p)).or_default().push((mi, bi));
+                    }
+                }
+                _ => {}
             }
         }
-    }
-    // subagent conversations: sidechain messages by agent id, in order of appearance
-    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
-    for (mi, m) in messages.iter().enumerate() {
-        if !m.sidechain {
-            continue;
+        if m.sidechain {
+            let id = m.agent_id.clone().unwrap_or_else(|| "subagent".into());
+            let gi = *group_of.entry(id.clone()).or_insert_with(|| {
+                groups.push((id, Vec::new()));
+                first_prompts.push(None);
+                groups.len() - 1
+            });
+            groups[gi].1.push(mi);
+            if first_prompts[gi].is_none() && m.role == Role::User {
+                let text = norm(&m.plain_text());
+                // an empty first prompt attaches to no call
+                first_prompts[gi] = Some(if text.is_empty() {
+                    0
+                } else {
+                    prompt_hash(&text)
+                });
+            }
         }
-        let id = m.agent_id.clone().unwrap_or_else(|| "subagent".into());
-        match groups.iter_mut().find(|(g, _)| *g == id) {
-            Some((_, v)) => v.push(mi),
-            None => groups.push((id, vec![mi])),
-        }
-    }
-    // attach each group to the tool call whose prompt is the group's first prompt
+    });
+    // attach each group to the first call not yet taken whose prompt is the group's first
     let mut attached: HashMap<(usize, usize), usize, Fast> = HashMap::default(); // call → group
     let mut placed: HashSet<usize, Fast> = HashSet::default();
-    for (gi, (_, msgs)) in groups.iter().enumerate() {
-        let first_prompt = msgs
-            .iter()
-            .map(|&i| messages[i])
-            .find(|m| m.role == Role::User)
-            .map(|m| norm(&m.plain_text()));
-        let Some(first) = first_prompt.filter(|p| !p.is_empty()) else {
+    for (gi, first) in first_prompts.iter().enumerate() {
+        let Some(calls) = first.filter(|h| *h != 0).and_then(|h| prompted.get_mut(&h)) else {
             continue;
         };
-        'search: for (mi, m) in messages.iter().enumerate() {
-            if m.sidechain || m.role != Role::Assistant {
-                continue;
-            }
-            for (bi, b) in m.blocks.iter().enumerate() {
-                if let Block::ToolCall { input, .. } = b
-                    && subagent_prompt(input).is_some_and(|p| norm(p) == first)
-                    && !attached.contains_key(&(mi, bi))
-                {
-                    attached.insert((mi, bi), gi);
-                    placed.insert(gi);
-                    break 'search;
-                }
-            }
+        if !calls.is_empty() {
+            attached.insert(calls.remove(0), gi);
+            placed.insert(gi);
         }
     }
-    let consumed: HashSet<(usize, usize), Fast> = messages
+    drop(prompted);
+    let consumed: HashSet<(usize, usize), Fast> = call_ids
         .iter()
-        .enumerate()
-        .flat_map(|(mi, m)| {
-            m.blocks
-                .iter()
-                .enumerate()
-                .filter_map(move |(bi, b)| match b {
-                    Block::ToolCall { id, .. } if !id.is_empty() => Some((mi, bi, id.as_str())),
-                    _ => None,
-                })
-        })
-        .filter_map(|(_, _, id)| results.get(id).copied())
+        .filter_map(|(_, id)| results.get(id.as_str()).map(|r| r.at))
         .collect();
+    drop(call_ids);
 
     let mut b = Builder {
         messages,
@@ -284,43 +312,33 @@ pub fn build<M: AsRef<Message>>(messages: &[M]) -> Vec<Unit> {
     };
     // the main conversation; unattached subagents where their first message is
     let mut emitted_groups: HashSet<usize, Fast> = HashSet::default();
-    for (mi, m) in messages.iter().enumerate() {
+    messages.for_each(|mi, m| {
         if m.sidechain {
-            let gi = groups
-                .iter()
-                .position(|(id, _)| Some(id.as_str()) == m.agent_id.as_deref().or(Some("subagent")))
-                .unwrap_or(0);
+            let id = m.agent_id.as_deref().unwrap_or("subagent");
+            let gi = group_of.get(id).copied().unwrap_or(0);
             if !placed.contains(&gi) && emitted_groups.insert(gi) {
                 b.group(gi, 0, None, mi as u32);
             }
-            continue;
+            return;
         }
-        b.message(mi, 0, None);
-    }
+        b.message(mi, m, 0, None);
+    });
     // grown by doubling: a 109,000-message session's 294,600 units had room for 524,288
     // (28 MB more)
     b.units.shrink_to_fit();
     b.units
 }
 
-/// The units of `new`, given the units of `old` and that messages shared with it (the same
-/// `Arc`) did not change: only the messages from the first changed one on are looked at. The
-/// result equals `build(new)`. `None` when the change is not an append that leaves the earlier
-/// units alone (a subagent grew, a result arrived before its call): build everything then.
-pub fn extend(
-    old_units: &[Unit],
-    old: &[std::sync::Arc<Message>],
-    new: &[std::sync::Arc<Message>],
-) -> Option<Vec<Unit>> {
-    let m0 = old
-        .iter()
-        .zip(new)
-        .position(|(a, b)| !std::sync::Arc::ptr_eq(a, b))
-        .unwrap_or(old.len().min(new.len()));
-    if m0 == 0 || m0 > old.len() {
+/// The units of `new`, given the units of `old` and that its first `same` messages are the
+/// ones `old` had: only the messages from there on are looked at. The result equals
+/// `build(new)`. `None` when the change is not an append that leaves the earlier units alone
+/// (a subagent grew, a result arrived before its call): build everything then.
+pub fn extend(old_units: &[Unit], same: usize, new: &Packed) -> Option<Vec<Unit>> {
+    let m0 = same.min(new.len());
+    if m0 == 0 {
         return None;
     }
-    let tail = &new[m0..];
+    let tail: Vec<std::sync::Arc<Message>> = new.iter_from(m0).collect();
     if tail.iter().any(|m| m.sidechain) {
         return None; // subagent conversations sit under their calls, not at the end
     }
@@ -332,53 +350,59 @@ pub fn extend(
     if old_units[keep..].iter().any(|u| u.msg < m0) {
         return None;
     }
-    let messages: Vec<&Message> = new.iter().map(|m| m.as_ref()).collect();
-    let messages = messages.as_slice();
     // results in the tail, and calls: a result's call found in the tail or earlier
-    let mut results: HashMap<&str, (usize, usize), Fast> = HashMap::default();
-    for (mi, m) in messages.iter().enumerate().skip(m0) {
+    let mut results: Results = HashMap::default();
+    for (k, m) in tail.iter().enumerate() {
         for (bi, b) in m.blocks.iter().enumerate() {
-            if let Block::ToolResult { call_id, .. } = b
+            if let Block::ToolResult {
+                call_id, is_error, ..
+            } = b
                 && !call_id.is_empty()
             {
-                results.entry(call_id.as_str()).or_insert((mi, bi));
+                results.entry(call_id.clone()).or_insert(Res {
+                    at: (m0 + k, bi),
+                    is_error: *is_error,
+                });
             }
         }
     }
     // room for the new messages' units (about three each), not for as many again
-    let mut units: Vec<Unit> = Vec::with_capacity(keep + (messages.len() - m0) * 4 + 8);
+    let mut units: Vec<Unit> = Vec::with_capacity(keep + tail.len() * 4 + 8);
     units.extend_from_slice(&old_units[..keep]);
     let mut consumed: HashSet<(usize, usize), Fast> = HashSet::default();
     // earlier calls waiting for their result; earlier results whose call is new make the
-    // earlier units wrong (a result shown on its own): start over then
-    let mut prefix_results: HashSet<&str, Fast> = HashSet::default();
+    // earlier units wrong (a result shown on its own): start over then. Only those units'
+    // messages are read.
+    let mut prefix_results: HashSet<String, Fast> = HashSet::default();
     for u in units.iter_mut() {
-        match (&mut u.kind, messages[u.msg].blocks.get(u.block)) {
+        if !matches!(u.kind, UnitKind::Tool { result: None } | UnitKind::Result) {
+            continue;
+        }
+        let Some(m) = new.get(u.msg) else { continue };
+        match (&mut u.kind, m.blocks.get(u.block)) {
             (UnitKind::Tool { result }, Some(Block::ToolCall { id, .. })) if !id.is_empty() => {
-                if let Some(&r) = results.get(id.as_str())
-                    && result.is_none()
-                {
-                    *result = Some(r);
-                    consumed.insert(r);
+                if let Some(r) = results.get(id.as_str()) {
+                    *result = Some(r.at);
+                    u.failed = r.is_error;
+                    consumed.insert(r.at);
                 }
             }
             (UnitKind::Result, Some(Block::ToolResult { call_id, .. })) => {
-                prefix_results.insert(call_id.as_str());
+                prefix_results.insert(call_id.clone());
             }
             _ => {}
         }
     }
-    for (mi, m) in messages.iter().enumerate().skip(m0) {
-        for (bi, b) in m.blocks.iter().enumerate() {
+    for m in &tail {
+        for b in &m.blocks {
             if let Block::ToolCall { id, .. } = b
                 && !id.is_empty()
             {
                 if prefix_results.contains(id.as_str()) {
                     return None;
                 }
-                if let Some(&r) = results.get(id.as_str()) {
-                    let _ = (mi, bi);
-                    consumed.insert(r);
+                if let Some(r) = results.get(id.as_str()) {
+                    consumed.insert(r.at);
                 }
             }
         }
@@ -386,23 +410,23 @@ pub fn extend(
     let groups: Vec<(String, Vec<usize>)> = Vec::new();
     let attached: HashMap<(usize, usize), usize, Fast> = HashMap::default();
     let mut b = Builder {
-        messages,
+        messages: new,
         results: &results,
         consumed: &consumed,
         groups: &groups,
         attached: &attached,
         units,
     };
-    for mi in m0..messages.len() {
-        b.message(mi, 0, None);
+    for (k, m) in tail.iter().enumerate() {
+        b.message(m0 + k, m, 0, None);
     }
     b.units.shrink_to_fit();
     Some(b.units)
 }
 
 struct Builder<'a> {
-    messages: &'a [&'a Message],
-    results: &'a HashMap<&'a str, (usize, usize), Fast>,
+    messages: &'a Packed,
+    results: &'a Results,
     consumed: &'a HashSet<(usize, usize), Fast>,
     groups: &'a [(String, Vec<usize>)],
     attached: &'a HashMap<(usize, usize), usize, Fast>,
@@ -441,12 +465,13 @@ impl Builder<'_> {
             depth,
             group,
             end: self.units.len() + 1,
+            prompt: false,
+            failed: false,
         });
         self.units.len() - 1
     }
 
-    fn message(&mut self, mi: usize, depth: u8, group: Option<usize>) {
-        let m = self.messages[mi];
+    fn message(&mut self, mi: usize, m: &Message, depth: u8, group: Option<usize>) {
         // a message carrying only results that joined their calls shows nothing of its own
         let own = |bi: &usize| !self.consumed.contains(&(mi, *bi));
         if !(0..m.blocks.len()).any(|bi| own(&bi)) {
@@ -461,7 +486,8 @@ impl Builder<'_> {
         }
         // a system message is its notice: no header of its own
         if m.role != Role::System {
-            self.push(UnitKind::Header, mi, 0, 0, TAG_HEADER, (0, 0), depth, group);
+            let h = self.push(UnitKind::Header, mi, 0, 0, TAG_HEADER, (0, 0), depth, group);
+            self.units[h].prompt = m.is_prompt();
         }
         for bi in own {
             match &m.blocks[bi] {
@@ -488,13 +514,15 @@ impl Builder<'_> {
                     );
                 }
                 Block::ToolCall { id, .. } => {
-                    let result = if id.is_empty() {
+                    let res = if id.is_empty() {
                         None
                     } else {
                         self.results.get(id.as_str()).copied()
                     };
-                    self.push(
-                        UnitKind::Tool { result },
+                    let u = self.push(
+                        UnitKind::Tool {
+                            result: res.map(|r| r.at),
+                        },
                         mi,
                         bi,
                         0,
@@ -503,12 +531,14 @@ impl Builder<'_> {
                         depth,
                         group,
                     );
+                    self.units[u].failed = res.is_some_and(|r| r.is_error);
                     if let Some(&gi) = self.attached.get(&(mi, bi)) {
                         self.group(gi, depth, group, mi as u32);
                     }
                 }
-                Block::ToolResult { .. } => {
-                    self.push(UnitKind::Result, mi, bi, 0, TAG_BODY, (0, 0), depth, group);
+                Block::ToolResult { is_error, .. } => {
+                    let u = self.push(UnitKind::Result, mi, bi, 0, TAG_BODY, (0, 0), depth, group);
+                    self.units[u].failed = *is_error;
                 }
                 Block::Notice { .. } => {
                     self.push(UnitKind::Notice, mi, bi, 0, TAG_BODY, (0, 0), depth, group);
@@ -533,7 +563,11 @@ impl Builder<'_> {
     /// A subagent group unit, then its conversation one level deeper.
     fn group(&mut self, gi: usize, depth: u8, parent: Option<usize>, at_msg: u32) {
         let (agent_id, msgs) = &self.groups[gi];
-        let tool_calls = msgs.iter().map(|&i| self.messages[i].tool_calls()).sum();
+        let tool_calls = msgs
+            .iter()
+            .filter_map(|&i| self.messages.get(i))
+            .map(|m| m.tool_calls())
+            .sum();
         let first = msgs.first().copied().unwrap_or(at_msg as usize);
         let g = self.push(
             UnitKind::Subagent {
@@ -550,7 +584,9 @@ impl Builder<'_> {
             parent,
         );
         for &mi in msgs.iter() {
-            self.message(mi, depth + 1, Some(g));
+            if let Some(m) = self.messages.get(mi) {
+                self.message(mi, &m, depth + 1, Some(g));
+            }
         }
         self.units[g].end = self.units.len();
     }
@@ -560,6 +596,10 @@ impl Builder<'_> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn packed(msgs: &[Message]) -> Packed {
+        Packed::from(msgs.to_vec())
+    }
 
     fn text(role: Role, t: &str) -> Message {
         let mut m = Message::new(role);
@@ -612,7 +652,7 @@ mod tests {
         s2.sidechain = true;
         s2.agent_id = Some("ag1".into());
         let msgs = vec![text(Role::User, "go"), a, s1, s2, r];
-        let units = build(&msgs);
+        let units = build(&packed(&msgs));
         let kinds: Vec<String> = units
             .iter()
             .map(|u| {
@@ -672,7 +712,7 @@ mod tests {
         let mut s = text(Role::User, "sub prompt with no call");
         s.sidechain = true;
         s.agent_id = Some("x".into());
-        let units = build(&[r, s]);
+        let units = build(&packed(&[r, s]));
         assert!(units.iter().any(|u| u.kind == UnitKind::Result));
         assert!(
             units
@@ -685,15 +725,18 @@ mod tests {
     fn injected_context_is_one_unit_and_ids_are_stable() {
         let mut c = text(Role::User, "<environment_context>…</environment_context>");
         c.meta = true;
-        let a = build(&[c.clone(), text(Role::User, "hi")]);
+        let a = build(&packed(&[c.clone(), text(Role::User, "hi")]));
         assert_eq!(a[0].kind, UnitKind::Context);
-        let b = build(&[c, text(Role::User, "hi"), text(Role::Assistant, "more")]);
+        let b = build(&packed(&[
+            c,
+            text(Role::User, "hi"),
+            text(Role::Assistant, "more"),
+        ]));
         assert_eq!(&b[..a.len()], &a[..], "appending keeps the earlier units");
     }
 
     #[test]
     fn extending_after_an_append_equals_building_everything() {
-        use std::sync::Arc;
         let call = |id: &str| {
             let mut a = Message::new(Role::Assistant);
             a.blocks.push(Block::text("Running it.\n\n```sh\nls\n```"));
@@ -733,30 +776,41 @@ mod tests {
                 vec![text(Role::Assistant, "```rust\nfn main() {}\n```")],
             ),
         ];
-        let mut msgs: Vec<Arc<Message>> = Vec::new();
-        let mut units = build(&msgs);
+        let mut msgs: Vec<Message> = Vec::new();
+        let mut units = build(&packed(&msgs));
         for (k, (replace, add)) in steps.into_iter().enumerate() {
-            let old = msgs.clone();
+            let mut same = msgs.len();
             if replace {
                 msgs.pop();
+                same -= 1;
             }
-            msgs.extend(add.into_iter().map(Arc::new));
-            let full = build(&msgs);
-            match extend(&units, &old, &msgs) {
+            msgs.extend(add);
+            let full = build(&packed(&msgs));
+            match extend(&units, same, &packed(&msgs)) {
                 Some(inc) => assert_eq!(inc, full, "step {k}"),
-                None => assert!(old.is_empty(), "step {k} could be extended"),
+                None => assert!(same == 0, "step {k} could be extended"),
             }
             units = full;
         }
         // a subagent message in the new part: built again
-        let old = msgs.clone();
-        msgs.push(Arc::new(sub));
-        assert!(extend(&units, &old, &msgs).is_none());
+        let same = msgs.len();
+        msgs.push(sub);
+        assert!(extend(&units, same, &packed(&msgs)).is_none());
         // a call whose result came earlier: built again
-        let mut msgs2: Vec<Arc<Message>> = vec![Arc::new(result("late", false))];
-        let units2 = build(&msgs2);
-        let old2 = msgs2.clone();
-        msgs2.push(Arc::new(call("late")));
-        assert!(extend(&units2, &old2, &msgs2).is_none());
+        let mut msgs2 = vec![result("late", false)];
+        let units2 = build(&packed(&msgs2));
+        msgs2.push(call("late"));
+        assert!(extend(&units2, 1, &packed(&msgs2)).is_none());
+        // the flags the jumps use: prompts, and calls whose result failed
+        let all = build(&packed(&msgs));
+        let prompts = all.iter().filter(|u| u.prompt).count();
+        assert_eq!(prompts, 2, "go, and more (edited)");
+        let failed: Vec<usize> = all.iter().filter(|u| u.failed).map(|u| u.msg).collect();
+        let c3 = msgs.iter().position(|m| {
+            m.blocks
+                .iter()
+                .any(|b| matches!(b, Block::ToolCall { id, .. } if id == "c3"))
+        });
+        assert_eq!(failed, vec![c3.unwrap()], "the call whose result failed");
     }
 }
