@@ -450,6 +450,94 @@ fn a_forks_copied_requests_count_once_in_the_session_that_had_them_first() {
     h.assert_equals_fresh();
 }
 
+/// The copies are looked for only when a session may share messages: a session that grew
+/// alone skips it, and a fork that appears later still finds the messages it copied.
+#[test]
+fn a_fork_found_after_its_parent_grew_alone_counts_each_request_once() {
+    const P: &str = "aaaaaaaa-0000-4000-8000-000000000011";
+    const F: &str = "aaaaaaaa-0000-4000-8000-000000000012";
+    let h = Home::new();
+    let parent = h.claude(&format!("{P}.jsonl"));
+    std::fs::write(
+        &parent,
+        format!(
+            "{}
+",
+            assistant_line(P, "a-1", "msg_1", "2026-11-22T09:00:01.000Z", 100)
+        ),
+    )
+    .unwrap();
+    h.refresh();
+    // grows alone (no copy either way)
+    common::append(
+        &parent,
+        &format!(
+            "{}
+",
+            assistant_line(P, "a-2", "msg_2", "2026-11-22T09:01:00.000Z", 20)
+        ),
+    );
+    h.refresh();
+    h.assert_equals_fresh();
+    let output = |id: &str| -> u64 {
+        Reader::open(&h.index)
+            .unwrap()
+            .usage_rows_of(&format!("claude:{id}"))
+            .unwrap()
+            .iter()
+            .map(|u| u.tokens.output)
+            .sum()
+    };
+    assert_eq!(output(P), 120);
+    // in one refresh the parent grows again, alone as far as its new request goes, and a
+    // fork appears that copied its first two requests, then made its own; the fork was
+    // updated first, so the copies are counted there and the parent must learn it lost them
+    common::append(
+        &parent,
+        &format!(
+            "{}\n",
+            assistant_line(P, "a-2b", "msg_2b", "2026-11-22T09:02:00.000Z", 1000)
+        ),
+    );
+    let fork = h.claude(&format!("{F}.jsonl"));
+    std::fs::write(
+        &fork,
+        format!(
+            "{}
+{}
+{}
+",
+            assistant_line(F, "a-1", "msg_1", "2026-11-22T09:00:01.000Z", 100),
+            assistant_line(F, "a-2", "msg_2", "2026-11-22T09:01:00.000Z", 20),
+            assistant_line(F, "a-3", "msg_3", "2026-11-22T09:01:30.000Z", 3)
+        ),
+    )
+    .unwrap();
+    h.refresh();
+    assert_eq!(output(P) + output(F), 1123, "each request once");
+    h.assert_equals_fresh();
+    // both grow: each has copies now, and they are looked for again
+    common::append(
+        &parent,
+        &format!(
+            "{}
+",
+            assistant_line(P, "a-4", "msg_4", "2026-11-22T10:00:00.000Z", 4)
+        ),
+    );
+    common::append(
+        &fork,
+        &format!(
+            "{}
+",
+            assistant_line(F, "a-5", "msg_5", "2026-11-22T10:05:00.000Z", 5)
+        ),
+    );
+    h.refresh();
+    assert_eq!(output(P) + output(F), 1132, "each request once");
+    h.assert_equals_fresh();
+}
+
 /// One revisit writes an index at a time; another finds it busy (and who holds it), and
 /// gets it once the first is gone.
 #[test]
