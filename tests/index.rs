@@ -339,6 +339,32 @@ fn reading_again_fetches_only_what_changed() {
     let (full, _) = r.messages_loaded(&key).unwrap();
     assert_eq!(plain(&fourth), plain(&full));
     assert!(fourth.len() < third.len());
+    // the subagent's file (the last part) grows: everything before its new line is kept
+    let (fifth, loaded5) = r.messages_loaded(&key).unwrap();
+    let sub = path
+        .with_extension("")
+        .join("subagents")
+        .join("agent-bbbb2222.jsonl");
+    append(
+        &sub,
+        &format!(
+            "{}\n",
+            r#"{"parentUuid":"y2","isSidechain":true,"cwd":"/home/u/alpha","sessionId":"11111111-1111-4111-8111-111111111111","type":"user","uuid":"y9","timestamp":"2026-11-20T10:09:00.000Z","agentId":"bbbb2222","message":{"role":"user","content":"One more sub task"}}"#
+        ),
+    );
+    h.refresh();
+    let (sixth, loaded6) = r.messages_since(&key, &fifth, &loaded5).unwrap();
+    let (full, _) = r.messages_loaded(&key).unwrap();
+    assert_eq!(plain(&sixth), plain(&full));
+    assert_eq!(sixth.len(), fifth.len() + 1);
+    assert_eq!(loaded6.same, fifth.len(), "only the new line is read");
+    assert!(
+        plain(&sixth)
+            .last()
+            .unwrap()
+            .plain_text()
+            .contains("One more sub task")
+    );
 }
 
 /// An index damaged while in use (pages overwritten) is rebuilt by the next refresh, which
