@@ -108,8 +108,10 @@ def run(target, quiet, cap, flat, logdir):
         p.terminate()
         p.wait()
     text = open(log_path, "rb").read()
-    crashed = bool(re.search(rb"ERROR: libFuzzer|deadly signal|panicked at|Test unit written",
-                             text))
+    # a "slow unit" is not a finding: a unit's wall time also counts while the machine is
+    # busy elsewhere (or the fuzzer stopped)
+    crashed = bool(re.search(rb"ERROR: libFuzzer|deadly signal|panicked at|"
+                             rb"Test unit written to \S*/(crash|leak|timeout|oom)-", text))
     m = re.search(rb"stat::number_of_executed_units: (\d+)", text)
     if m:
         execs = int(m.group(1))

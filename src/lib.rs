@@ -25,3 +25,11 @@ pub mod text;
 pub mod tui;
 pub mod ui;
 pub mod watch;
+
+/// Threads to split CPU-bound work over: the cores, at most 4 (past that nothing here scales).
+pub fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(4)
+}

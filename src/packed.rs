@@ -176,10 +176,7 @@ impl Packed {
     /// Every message in order, to `f`, decoded on other threads ahead of it (a pass over a
     /// long session costs its decoding divided by the cores).
     pub fn for_each(&self, mut f: impl FnMut(usize, &Arc<Message>)) {
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .min(4);
+        let threads = crate::cores();
         let chunks = &self.chunks;
         if threads < 2 || chunks.len() < 8 {
             for (i, m) in self.iter().enumerate() {
@@ -349,6 +346,25 @@ impl PackedBuilder {
         self.raw.clear();
     }
 
+    /// The messages another builder packed, after these (packed on another thread).
+    pub fn append(&mut self, mut other: PackedBuilder) {
+        self.close();
+        other.close();
+        self.elided |= other.elided;
+        for c in other.chunks {
+            let c = Arc::try_unwrap(c).unwrap_or_else(|c| Chunk {
+                first: c.first,
+                ends: c.ends.clone(),
+                z: c.z.clone(),
+            });
+            self.chunks.push(Arc::new(Chunk {
+                first: c.first + self.len,
+                ..c
+            }));
+        }
+        self.len += other.len;
+    }
+
     pub fn finish(mut self) -> Packed {
         self.close();
         self.chunks.shrink_to_fit();
@@ -476,6 +492,30 @@ mod tests {
             &p.get(1).unwrap().blocks[0],
             Block::Notice { kind, .. } if kind == "unreadable"
         ));
+    }
+
+    #[test]
+    fn builders_packed_apart_append() {
+        let all: Vec<Message> = (0..500).map(msg).collect();
+        let mut a = PackedBuilder::new();
+        for m in &all[..130] {
+            a.push(m);
+        }
+        let mut b = PackedBuilder::new();
+        b.mark_elided();
+        for m in &all[130..] {
+            b.push(m);
+        }
+        a.append(b);
+        a.append(PackedBuilder::new());
+        let p = a.finish();
+        assert_eq!(p.len(), 500);
+        assert!(p.elided());
+        for i in [0, 127, 128, 129, 130, 131, 499] {
+            assert_eq!(*p.get(i).unwrap(), all[i], "message {i}");
+        }
+        assert_eq!(p.to_vec().len(), 500);
+        assert_eq!(p, Packed::from(all));
     }
 
     #[test]

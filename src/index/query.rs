@@ -294,34 +294,41 @@ impl Reader {
     /// decoded: a body goes into the pack as the JSON it is, parsed only to cut a long text.
     pub fn messages_loaded(&self, key: &str) -> Result<(Packed, Loaded), IndexError> {
         let mut b = PackedBuilder::new();
-        let mut d = super::body::Decoder::new();
+        let over = self.elide_over;
+        let threads = crate::cores();
         let loaded = self.bodies(key, |batch| {
-            for body in batch {
-                self.pack(&mut d, &mut b, body);
+            if batch.len() < 512 || threads < 2 {
+                let mut d = super::body::Decoder::new();
+                for body in batch {
+                    pack(over, &mut d, &mut b, body);
+                }
+                return;
+            }
+            // packed on every core, a part of the batch each
+            let parts: Vec<PackedBuilder> = std::thread::scope(|scope| {
+                let handles: Vec<_> = batch
+                    .chunks(batch.len().div_ceil(threads))
+                    .map(|part| {
+                        scope.spawn(move || {
+                            let mut d = super::body::Decoder::new();
+                            let mut b = PackedBuilder::new();
+                            for body in part {
+                                pack(over, &mut d, &mut b, body);
+                            }
+                            b
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_default())
+                    .collect()
+            });
+            for p in parts {
+                b.append(p);
             }
         })?;
         Ok((b.finish(), loaded))
-    }
-
-    /// One body into a pack; one that cannot be read keeps its place (as a notice).
-    fn pack(&self, d: &mut super::body::Decoder, b: &mut PackedBuilder, body: &[u8]) {
-        let Some(json) = d.json(body) else {
-            return b.push_json(b"null");
-        };
-        // JSON escapes only lengthen a text: a body shorter than the limit has no text over it
-        match self.elide_over {
-            Some(over) if json.len() > over => match serde_json::from_slice::<Message>(&json) {
-                Ok(m) => {
-                    let m = elide(m, over);
-                    if any_elided(std::slice::from_ref(&m)) {
-                        b.mark_elided();
-                    }
-                    b.push(&m)
-                }
-                Err(_) => b.push_json(&json),
-            },
-            _ => b.push_json(&json),
-        }
     }
 
     /// A session's messages again, after `old` was read as `prev`: only the rows written
@@ -388,7 +395,7 @@ impl Reader {
             let mut s = same.saturating_sub(new_at).min(new_len);
             while s < new_len {
                 if let Some(body) = changed.remove(&(p, s)) {
-                    self.pack(&mut d, &mut b, &body);
+                    pack(self.elide_over, &mut d, &mut b, &body);
                     s += 1;
                     continue;
                 }
@@ -756,6 +763,28 @@ pub fn elide(mut m: Message, over: usize) -> Message {
     m
 }
 
+/// One body into a pack; one that cannot be read keeps its place (as a notice). A text over
+/// `over` bytes is cut to its head (see [`elide`]).
+fn pack(over: Option<usize>, d: &mut super::body::Decoder, b: &mut PackedBuilder, body: &[u8]) {
+    let Some(json) = d.json(body) else {
+        return b.push_json(b"null");
+    };
+    // JSON escapes only lengthen a text: a body shorter than the limit has no text over it
+    match over {
+        Some(over) if json.len() > over => match serde_json::from_slice::<Message>(&json) {
+            Ok(m) => {
+                let m = elide(m, over);
+                if any_elided(std::slice::from_ref(&m)) {
+                    b.mark_elided();
+                }
+                b.push(&m)
+            }
+            Err(_) => b.push_json(&json),
+        },
+        _ => b.push_json(&json),
+    }
+}
+
 /// Bodies decoded at a time when a session is loaded.
 const DECODE_BATCH: usize = 4096;
 
@@ -767,10 +796,7 @@ fn elide_opt(m: Message, over: Option<usize>) -> Message {
 }
 
 fn decode_all(bodies: &[Vec<u8>], over: Option<usize>) -> Vec<Message> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(4);
+    let threads = crate::cores();
     if bodies.len() < 512 || threads < 2 {
         let mut d = super::body::Decoder::new();
         return bodies

@@ -927,10 +927,7 @@ pub fn find_hits(units: &[Unit], messages: &Packed, needles: &[String]) -> Vec<u
 /// The numbers in `0..n` that `keep` accepts, in order, on every core when there are many (a
 /// find in a long session decodes all of it).
 fn par_filter(n: usize, keep: impl Fn(usize) -> bool + Sync) -> Vec<usize> {
-    let threads = std::thread::available_parallelism()
-        .map(|t| t.get())
-        .unwrap_or(1)
-        .min(4);
+    let threads = crate::cores();
     if threads < 2 || n < 4096 {
         return (0..n).filter(|&i| keep(i)).collect();
     }
