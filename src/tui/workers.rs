@@ -722,6 +722,54 @@ mod tests {
         }
     }
 
+    /// Find in a long transcript: the query worker answers with the hits for the units and
+    /// words it was given, even with no index to read (find needs none).
+    #[test]
+    fn the_query_worker_finds_in_a_transcript() {
+        use crate::model::{Block, Message, Role};
+        let dir = tempfile::tempdir().unwrap();
+        let registry = Arc::new(Registry::new(
+            crate::config::Env::with_home(dir.path(), &[]),
+            crate::config::Config::default(),
+        ));
+        let pricer = crate::cost::pricer(&crate::config::Config::default(), None).0;
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let w = QueryWorker::spawn(dir.path().join("none.sqlite"), registry, pricer, tx);
+        let msgs: Vec<Message> = (0..300)
+            .map(|i| {
+                let mut m = Message::new(Role::User);
+                let mark = if i % 100 == 7 { " Needle" } else { "" };
+                m.blocks.push(Block::text(format!("message {i}{mark}")));
+                m
+            })
+            .collect();
+        let (messages, units) = crate::app::transcript::content(msgs);
+        w.send(QueryReq::Find {
+            generation: 4,
+            messages,
+            units: units.clone(),
+            needles: vec!["needle".into()],
+        });
+        loop {
+            match rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap() {
+                Msg::FindHits {
+                    generation,
+                    units: u,
+                    needles,
+                    hits,
+                } => {
+                    assert_eq!(generation, 4);
+                    assert!(Arc::ptr_eq(&u, &units));
+                    assert_eq!(needles, vec!["needle".to_string()]);
+                    let msgs: Vec<usize> = hits.iter().map(|&h| units[h].msg).collect();
+                    assert_eq!(msgs, vec![7, 107, 207]);
+                    break;
+                }
+                _ => continue,
+            }
+        }
+    }
+
     /// A list freed and a new one at the same address: the new list's rows are its own (the
     /// worker once took a new list for the freed one by its address, and answered with none).
     #[test]
