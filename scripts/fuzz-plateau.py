@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Runs cargo-fuzz targets one after the other until each reaches a plateau.
 
-A target has reached its plateau when libFuzzer's edge coverage (`cov`) has not grown for
-`--quiet` seconds of fuzzing and for the last third of the run at least, or when it grew by
-less than `--flat` per cent (0.5) over the last half of the executions, after at least
-`--quiet` seconds: doubling the work found almost nothing new. Each run starts
+A target has reached its plateau when doubling all the work done on it found almost nothing
+new: this run has executed at least as many inputs as every earlier run together (counted in
+`fuzz/corpus/<target>.executions`), and libFuzzer's edge coverage (`cov`) grew by less than
+`--flat` per cent (0.5) over the last half of this run's executions, or did not grow for
+`--quiet` seconds of fuzzing and the last third of the run at least. Each run starts
 from the target's corpus (`fuzz/corpus/<target>`, which earlier runs grew), so running this
-again continues where the last run stopped. The fuzzer is niced, so builds and tests beside it
+again continues where the last run stopped. (A short run from a grown corpus always looks
+flat: Claude's parser grew 2.6 % over the last half of a 30-minute run, then 0.3 % over the
+last half of a 4-minute run right after it. Hence the doubling of all the work.) The fuzzer is niced, so builds and tests beside it
 keep their speed; "seconds" are the fuzzer's own CPU seconds, not wall time, so a busy machine
 does not fake a plateau.
 
@@ -62,9 +65,22 @@ def growth_last_half(points):
     return 100.0 * (cov - before[-1]) / before[-1]
 
 
+def executions_file(target):
+    return os.path.join(ROOT, "fuzz/corpus", target + ".executions")
+
+
+def prior_executions(target):
+    try:
+        with open(executions_file(target)) as f:
+            return int(f.read().strip() or 0)
+    except (OSError, ValueError):
+        return 0
+
+
 def run(target, quiet, cap, flat, logdir):
     binary = os.path.join(ROOT, "fuzz/target/x86_64-unknown-linux-gnu/release", target)
     corpus = os.path.join(ROOT, "fuzz/corpus", target)
+    prior = prior_executions(target)
     artifacts = os.path.join(ROOT, "fuzz/artifacts", target) + "/"
     os.makedirs(artifacts, exist_ok=True)
     log_path = os.path.join(logdir, f"{target}.log")
@@ -94,12 +110,13 @@ def run(target, quiet, cap, flat, logdir):
                 break
         if cov != last_cov:
             last_cov, last_cov_cpu, last_cov_execs = cov, cpu, execs
-        if cpu - last_cov_cpu >= max(quiet, last_cov_cpu / 2):
+        doubled = execs >= prior
+        if doubled and cpu - last_cov_cpu >= max(quiet, last_cov_cpu / 2):
             plateau = True
             break
         with open(log_path, "rb") as f:
             g = growth_last_half(statuses(f.read()))
-        if cpu >= quiet and g is not None and g < flat:
+        if doubled and cpu >= quiet and g is not None and g < flat:
             plateau = True
             break
         if cpu >= cap:
@@ -116,11 +133,13 @@ def run(target, quiet, cap, flat, logdir):
     if m:
         execs = int(m.group(1))
     growth = growth_last_half(statuses(text))
+    with open(executions_file(target), "w") as f:
+        f.write(f"{prior + execs}\n")
     return {
         "target": target, "execs": execs, "cov": cov, "ft": ft, "cpu": cpu,
         "plateau": plateau, "crashed": crashed, "quiet_since": cpu - last_cov_cpu,
         "cov_at": last_cov_execs, "files": (files_before, len(os.listdir(corpus))),
-        "growth": growth,
+        "growth": growth, "all": prior + execs,
     }
 
 
@@ -137,8 +156,8 @@ def main():
     ap.add_argument("--logs", default="/tmp/revisit-fuzz", help="where the logs go")
     a = ap.parse_args()
     os.makedirs(a.logs, exist_ok=True)
-    print("| target | executions (this run) | cov / ft | CPU time | cov growth, last half | plateau | findings |")
-    print("|---|---:|---:|---:|---:|---|---|")
+    print("| target | executions (this run) | all runs | cov / ft | CPU time | cov growth, last half | plateau | findings |")
+    print("|---|---:|---:|---:|---:|---:|---|---|")
     for t in a.targets:
         if a.report:
             r = report(t, a.logs, a.flat)
@@ -151,7 +170,8 @@ def main():
         if r["crashed"]:
             verdict = "stopped"
         cpu = "?" if r["cpu"] is None else f"{r['cpu'] / 60:.0f} min"
-        print(f"| {t} | {r['execs']:,} | {r['cov']:,} / {r['ft']:,} | {cpu} "
+        print(f"| {t} | {r['execs']:,} | {r.get('all', prior_executions(t)):,} "
+              f"| {r['cov']:,} / {r['ft']:,} | {cpu} "
               f"| {g} | {verdict} "
               f"| {'CRASH, see fuzz/artifacts/' + t if r['crashed'] else 'none'} |", flush=True)
 
