@@ -1564,7 +1564,7 @@ mod tests {
         step(&mut s, key(KeyCode::Enter));
         assert_eq!(s.focus, Focus::Transcript);
         // three units a message (header, text, gap)
-        let n = FIND_INLINE / 3 + 100;
+        let n = FIND_INLINE / 3 + 2_100;
         let msgs: Vec<Message> = (0..n)
             .map(|i| {
                 let mut m = Message::new(Role::User);

@@ -914,7 +914,7 @@ impl TranscriptState {
 }
 
 /// Transcripts of more units than this are searched off the UI thread.
-pub const FIND_INLINE: usize = 20_000;
+pub const FIND_INLINE: usize = 5_000;
 
 /// The units that hold one of the needles (lower-case), in order.
 pub fn find_hits(units: &[Unit], messages: &Packed, needles: &[String]) -> Vec<usize> {
