@@ -33,3 +33,29 @@ pub fn cores() -> usize {
         .unwrap_or(1)
         .min(4)
 }
+
+/// `f` over `0..n` cut into one range per core, on scoped threads, the results in order; on
+/// the calling thread alone (one range) when `n` is under `min`. A part whose thread panicked
+/// gives `R::default()`.
+pub fn on_cores<R: Send + Default>(
+    n: usize,
+    min: usize,
+    f: impl Fn(std::ops::Range<usize>) -> R + Sync,
+) -> Vec<R> {
+    let threads = cores();
+    if threads < 2 || n < min {
+        return vec![f(0..n)];
+    }
+    let per = n.div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..n)
+            .step_by(per)
+            .map(|a| scope.spawn(move || f(a..(a + per).min(n))))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}

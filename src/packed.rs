@@ -57,20 +57,14 @@ impl Chunk {
 /// A message back from its JSON; one that cannot be read (never written by revisit) keeps
 /// its place as a notice, so the messages after it keep theirs.
 fn from_json(json: &[u8]) -> Message {
-    match serde_json::from_slice::<Message>(json) {
-        Ok(mut m) => {
-            m.blocks.shrink_to_fit();
-            m
-        }
-        Err(_) => {
-            let mut m = Message::new(Role::System);
-            m.blocks.push(Block::Notice {
-                kind: "unreadable".into(),
-                text: "this message could not be read back from revisit's index".into(),
-            });
-            m
-        }
-    }
+    crate::index::body::from_json(json).unwrap_or_else(|| {
+        let mut m = Message::new(Role::System);
+        m.blocks.push(Block::Notice {
+            kind: "unreadable".into(),
+            text: "this message could not be read back from revisit's index".into(),
+        });
+        m
+    })
 }
 
 /// A chunk's messages, decoded.

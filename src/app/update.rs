@@ -311,14 +311,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         } => {
             let t = &mut state.transcript;
             if generation == t.generation && t.set_hits(&units, &needles, hits) {
-                let n = t.find.hits.len();
                 state.status.info = Some(if std::mem::take(&mut t.find.go_when_found) {
-                    match t.next_hit(true) {
-                        Some((n, of)) => format!("hit {n} of {of} (n/N for more)"),
-                        None => "no hits".into(),
-                    }
+                    first_hit(t)
                 } else {
-                    format!("{n} unit{} match", if n == 1 { "" } else { "s" })
+                    matching(t.find.hits.len())
                 });
             }
         }
@@ -459,14 +455,26 @@ fn edit_box(b: &mut SearchBox, ev: crossterm::event::KeyEvent) -> bool {
 fn find_changed(state: &mut AppState) {
     let needles = needles_of(&state.transcript.find.input.input);
     state.transcript.set_needles(needles);
-    let n = state.transcript.find.hits.len();
-    state.status.info = Some(if state.transcript.find.needles.is_empty() {
+    let f = &state.transcript.find;
+    state.status.info = Some(if f.needles.is_empty() {
         String::new()
-    } else if state.transcript.find.searching {
+    } else if f.searching {
         "searching…".into()
     } else {
-        format!("{n} unit{} match", if n == 1 { "" } else { "s" })
+        matching(f.hits.len())
     });
+}
+
+fn matching(n: usize) -> String {
+    format!("{n} unit{} match", if n == 1 { "" } else { "s" })
+}
+
+/// Go to the first find hit after the cursor; what the status line says.
+fn first_hit(t: &mut crate::app::transcript::TranscriptState) -> String {
+    match t.next_hit(true) {
+        Some((n, of)) => format!("hit {n} of {of} (n/N for more)"),
+        None => "no hits".into(),
+    }
 }
 
 fn select_step(state: &mut AppState, down: bool, n: usize, fx: &mut Vec<Effect>) {
@@ -905,13 +913,12 @@ fn find_action(state: &mut AppState, action: Action, fx: &mut Vec<Effect>) {
                 clear_find(state);
                 return;
             }
-            let info = match t.next_hit(true) {
-                Some((n, of)) => format!("hit {n} of {of} (n/N for more)"),
-                None if t.find.searching => {
-                    t.find.go_when_found = true;
-                    "searching…".into()
-                }
-                None => "no hits".into(),
+            // while a long transcript is searched, the first hit is gone to when it comes
+            let info = if t.find.searching {
+                t.find.go_when_found = true;
+                "searching…".into()
+            } else {
+                first_hit(t)
             };
             state.status.info = Some(info);
         }

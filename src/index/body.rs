@@ -43,6 +43,15 @@ pub fn decode(bytes: &[u8]) -> Option<Message> {
     Decoder::new().decode(bytes)
 }
 
+/// A message from its JSON (a body's, or a packed transcript's), held at its length.
+pub fn from_json(json: &[u8]) -> Option<Message> {
+    let mut m: Message = serde_json::from_slice(json).ok()?;
+    // serde grows a list of unknown length 4, 8, …: most messages have one or two
+    // blocks, and the room for four was 22 MB of a 109,000-message session
+    m.blocks.shrink_to_fit();
+    Some(m)
+}
+
 /// Decodes many bodies with one zstd context (setting one up per message costs more than
 /// decompressing a small one).
 pub struct Decoder {
@@ -63,15 +72,7 @@ impl Decoder {
     }
 
     pub fn decode(&mut self, bytes: &[u8]) -> Option<Message> {
-        let mut m = self.decode_exact(bytes)?;
-        // serde grows a list of unknown length 4, 8, …: most messages have one or two
-        // blocks, and the room for four was 22 MB of a 109,000-message session
-        m.blocks.shrink_to_fit();
-        Some(m)
-    }
-
-    fn decode_exact(&mut self, bytes: &[u8]) -> Option<Message> {
-        serde_json::from_slice(&self.json(bytes)?).ok()
+        from_json(&self.json(bytes)?)
     }
 
     /// The message's JSON, not parsed.

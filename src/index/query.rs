@@ -295,34 +295,15 @@ impl Reader {
     pub fn messages_loaded(&self, key: &str) -> Result<(Packed, Loaded), IndexError> {
         let mut b = PackedBuilder::new();
         let over = self.elide_over;
-        let threads = crate::cores();
         let loaded = self.bodies(key, |batch| {
-            if batch.len() < 512 || threads < 2 {
-                let mut d = super::body::Decoder::new();
-                for body in batch {
-                    pack(over, &mut d, &mut b, body);
-                }
-                return;
-            }
             // packed on every core, a part of the batch each
-            let parts: Vec<PackedBuilder> = std::thread::scope(|scope| {
-                let handles: Vec<_> = batch
-                    .chunks(batch.len().div_ceil(threads))
-                    .map(|part| {
-                        scope.spawn(move || {
-                            let mut d = super::body::Decoder::new();
-                            let mut b = PackedBuilder::new();
-                            for body in part {
-                                pack(over, &mut d, &mut b, body);
-                            }
-                            b
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_default())
-                    .collect()
+            let parts = crate::on_cores(batch.len(), 512, |range| {
+                let mut d = super::body::Decoder::new();
+                let mut part = PackedBuilder::new();
+                for body in &batch[range] {
+                    pack(over, &mut d, &mut part, body);
+                }
+                part
             });
             for p in parts {
                 b.append(p);
@@ -796,32 +777,16 @@ fn elide_opt(m: Message, over: Option<usize>) -> Message {
 }
 
 fn decode_all(bodies: &[Vec<u8>], over: Option<usize>) -> Vec<Message> {
-    let threads = crate::cores();
-    if bodies.len() < 512 || threads < 2 {
+    crate::on_cores(bodies.len(), 512, |range| {
         let mut d = super::body::Decoder::new();
-        return bodies
+        bodies[range]
             .iter()
             .filter_map(|b| d.decode(b).map(|m| elide_opt(m, over)))
-            .collect();
-    }
-    let chunk = bodies.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = bodies
-            .chunks(chunk)
-            .map(|c| {
-                scope.spawn(move || {
-                    let mut d = super::body::Decoder::new();
-                    c.iter()
-                        .filter_map(|b| d.decode(b).map(|m| elide_opt(m, over)))
-                        .collect::<Vec<Message>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
+            .collect::<Vec<Message>>()
     })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 #[cfg(test)]

@@ -916,38 +916,20 @@ impl TranscriptState {
 /// Transcripts of more units than this are searched off the UI thread.
 pub const FIND_INLINE: usize = 5_000;
 
-/// The units that hold one of the needles (lower-case), in order.
+/// The units that hold one of the needles (lower-case), in order, on every core when there
+/// are many (a find in a long session decodes all of it).
 pub fn find_hits(units: &[Unit], messages: &Packed, needles: &[String]) -> Vec<usize> {
-    par_filter(units.len(), |i| {
-        let t = lines::search_text(&units[i], messages).to_lowercase();
-        needles.iter().any(|n| t.contains(n.as_str()))
-    })
-}
-
-/// The numbers in `0..n` that `keep` accepts, in order, on every core when there are many (a
-/// find in a long session decodes all of it).
-fn par_filter(n: usize, keep: impl Fn(usize) -> bool + Sync) -> Vec<usize> {
-    let threads = crate::cores();
-    if threads < 2 || n < 4096 {
-        return (0..n).filter(|&i| keep(i)).collect();
-    }
-    let per = n.div_ceil(threads);
-    let keep = &keep;
-    std::thread::scope(|s| {
-        let parts: Vec<_> = (0..threads)
-            .map(|t| {
-                s.spawn(move || {
-                    (t * per..((t + 1) * per).min(n))
-                        .filter(|&i| keep(i))
-                        .collect::<Vec<_>>()
-                })
+    crate::on_cores(units.len(), 4096, |range| {
+        range
+            .filter(|&i| {
+                let t = lines::search_text(&units[i], messages).to_lowercase();
+                needles.iter().any(|n| t.contains(n.as_str()))
             })
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|p| p.join().unwrap_or_default())
-            .collect()
+            .collect::<Vec<_>>()
     })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Messages as the transcript holds them (packed), for tests and demos.

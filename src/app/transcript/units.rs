@@ -230,8 +230,8 @@ fn prompt_hash(p: &str) -> u64 {
 /// Neither holds more than a chunk of messages decoded.
 pub fn build(messages: &Packed) -> Vec<Unit> {
     let mut results: Results = HashMap::default();
-    // calls with an id, by message and block (their results are shown inside them)
-    let mut call_ids: Vec<(usize, String)> = Vec::new();
+    // the ids of calls (their results are shown inside them)
+    let mut call_ids: Vec<String> = Vec::new();
     // subagent conversations: sidechain messages by agent id, in order of appearance, and
     // the first prompt of each
     let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
@@ -252,7 +252,7 @@ pub fn build(messages: &Packed) -> Vec<Unit> {
                 }
                 Block::ToolCall { id, input, .. } => {
                     if !id.is_empty() {
-                        call_ids.push((mi, id.clone()));
+                        call_ids.push(id.clone());
                     }
                     if !m.sidechain
                         && m.role == Role::Assistant
@@ -298,7 +298,7 @@ pub fn build(messages: &Packed) -> Vec<Unit> {
     drop(prompted);
     let consumed: HashSet<(usize, usize), Fast> = call_ids
         .iter()
-        .filter_map(|(_, id)| results.get(id.as_str()).map(|r| r.at))
+        .filter_map(|id| results.get(id.as_str()).map(|r| r.at))
         .collect();
     drop(call_ids);
 
