@@ -564,6 +564,179 @@ fn a_fork_found_after_its_parent_grew_alone_counts_each_request_once() {
     h.assert_equals_fresh();
 }
 
+/// A session that grows alone has its usage computed again only for the quarter hours the
+/// write changed: new ones, earlier ones (a line out of order), the one of a streamed request
+/// whose last copy replaced its first, and that of a tentative line read again; each time
+/// its rows equal a fresh index's. A store read again from the start, or a new part of the
+/// session (a subagent), rebuilds it whole.
+#[test]
+fn an_append_recomputes_only_the_quarter_hours_it_touched() {
+    const S: &str = "aaaaaaaa-0000-4000-8000-000000000021";
+    let h = Home::new();
+    let path = h.claude(&format!("{S}.jsonl"));
+    let line = |uuid: &str, msg: &str, at: &str, output: u64| {
+        format!("{}\n", assistant_line(S, uuid, msg, at, output))
+    };
+    std::fs::write(
+        &path,
+        line("a-1", "msg_1", "2026-11-22T09:00:01.000Z", 1)
+            + &line("a-2", "msg_2", "2026-11-22T09:20:00.000Z", 2)
+            + &line("a-3", "msg_3", "2026-11-22T09:40:00.000Z", 4),
+    )
+    .unwrap();
+    let first = h.refresh();
+    assert!(first.usage_rebuilt > 0);
+    let usage = || -> Vec<(Option<i64>, u64)> {
+        let mut rows: Vec<(Option<i64>, u64)> = Reader::open(&h.index)
+            .unwrap()
+            .usage_rows_of(&format!("claude:{S}"))
+            .unwrap()
+            .iter()
+            .map(|u| (u.bucket, u.tokens.output))
+            .collect();
+        rows.sort();
+        rows
+    };
+    let q =
+        |hh: i64, mm: i64| Some((1_795_338_000_000 + (hh - 9) * 3_600_000 + mm * 60_000) / 900_000);
+    assert_eq!(usage(), [(q(9, 0), 1), (q(9, 15), 2), (q(9, 30), 4)]);
+    let updated = |report: RefreshReport| {
+        assert_eq!(
+            (report.usage_updated, report.usage_rebuilt),
+            (1, 0),
+            "{report:?}"
+        );
+        h.assert_equals_fresh();
+    };
+
+    // a new quarter hour, and one line back in the first
+    append(
+        &path,
+        &(line("a-4", "msg_4", "2026-11-22T10:01:00.000Z", 8)
+            + &line("a-5", "msg_5", "2026-11-22T09:05:00.000Z", 16)),
+    );
+    updated(h.refresh());
+    assert_eq!(
+        usage(),
+        [(q(9, 0), 17), (q(9, 15), 2), (q(9, 30), 4), (q(10, 0), 8)]
+    );
+
+    // a request streamed over two lines: its last copy (more output) replaces the first, which
+    // keeps its time
+    append(&path, &line("a-6", "msg_6", "2026-11-22T10:14:59.000Z", 32));
+    updated(h.refresh());
+    append(
+        &path,
+        &line("a-6b", "msg_6", "2026-11-22T10:15:00.000Z", 64),
+    );
+    updated(h.refresh());
+    assert_eq!(
+        usage(),
+        [
+            (q(9, 0), 17),
+            (q(9, 15), 2),
+            (q(9, 30), 4),
+            (q(10, 0), 8 + 64)
+        ]
+    );
+
+    // a last line still being written is read tentatively, then taken back and read again
+    // once it ends
+    let half = line("a-7", "msg_7", "2026-11-22T10:31:00.000Z", 128);
+    append(&path, half.trim_end());
+    updated(h.refresh());
+    append(&path, "\n");
+    updated(h.refresh());
+    assert_eq!(usage().last(), Some(&(q(10, 30), 128)));
+
+    // rewritten from the start (shorter): whole
+    std::fs::write(&path, line("a-1", "msg_1", "2026-11-22T09:00:01.000Z", 1)).unwrap();
+    let report = h.refresh();
+    assert_eq!((report.usage_updated, report.usage_rebuilt), (0, 1));
+    assert_eq!(usage(), [(q(9, 0), 1)]);
+    h.assert_equals_fresh();
+
+    // a subagent's file is a new part of the session: whole
+    let sub = h.claude(&format!("{S}/subagents/agent-x1.jsonl"));
+    std::fs::create_dir_all(sub.parent().unwrap()).unwrap();
+    std::fs::write(&sub, line("s-1", "msg_s1", "2026-11-22T09:50:00.000Z", 256)).unwrap();
+    let report = h.refresh();
+    assert_eq!(report.usage_rebuilt, 1, "{report:?}");
+    h.assert_equals_fresh();
+}
+
+/// Gemini CLI rewinds (`$rewindTo`) and writes a message again under its id: the quarter hours
+/// the dropped or replaced messages were in lose them, though the write stored nothing there.
+#[test]
+fn a_rewind_recomputes_the_quarter_hours_it_left() {
+    const S: &str = "9e0000aa-0000-4000-8000-000000000031";
+    let h = Home::new();
+    let path = h
+        .home
+        .join(".gemini/tmp/alpha/chats/session-2026-11-22T09-00-9e0000aa.jsonl");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let user = |id: &str, at: &str| {
+        format!(r#"{{"id":"{id}","timestamp":"{at}","type":"user","content":[{{"text":"go"}}]}}"#)
+            + "\n"
+    };
+    let answer = |id: &str, at: &str, output: u64| {
+        format!(
+            r#"{{"id":"{id}","timestamp":"{at}","type":"gemini","content":"ok","thoughts":[],"tokens":{{"input":1,"output":{output},"cached":0,"thoughts":0,"tool":0,"total":1}},"model":"gemini-2.5-pro"}}"#
+        ) + "\n"
+    };
+    std::fs::write(
+        &path,
+        format!(
+            r#"{{"sessionId":"{S}","projectHash":"0","startTime":"2026-11-22T09:00:00.000Z","lastUpdated":"2026-11-22T09:00:00.000Z","kind":"main"}}"#
+        ) + "\n"
+            + &user("u-1", "2026-11-22T09:00:00.000Z")
+            + &answer("g-1", "2026-11-22T09:01:00.000Z", 1)
+            + &user("u-2", "2026-11-22T09:20:00.000Z")
+            + &answer("g-2", "2026-11-22T09:21:00.000Z", 2)
+            + &user("u-3", "2026-11-22T09:40:00.000Z")
+            + &answer("g-3", "2026-11-22T09:41:00.000Z", 4),
+    )
+    .unwrap();
+    h.refresh();
+    let usage = || -> Vec<(Option<i64>, u64)> {
+        let mut rows: Vec<(Option<i64>, u64)> = Reader::open(&h.index)
+            .unwrap()
+            .usage_rows_of(&format!("gemini:{S}"))
+            .unwrap()
+            .iter()
+            .filter(|u| u.tokens.output > 0)
+            .map(|u| (u.bucket, u.tokens.output))
+            .collect();
+        rows.sort();
+        rows
+    };
+    let q =
+        |hh: i64, mm: i64| Some((1_795_338_000_000 + (hh - 9) * 3_600_000 + mm * 60_000) / 900_000);
+    assert_eq!(usage(), [(q(9, 0), 1), (q(9, 15), 2), (q(9, 30), 4)]);
+    let updated = |report: RefreshReport| {
+        assert_eq!(
+            (report.usage_updated, report.usage_rebuilt),
+            (1, 0),
+            "{report:?}"
+        );
+        h.assert_equals_fresh();
+    };
+    // back to before the second prompt, and on from there
+    append(
+        &path,
+        &(r#"{"$rewindTo":"u-2"}"#.to_string()
+            + "\n"
+            + &user("u-4", "2026-11-22T10:00:00.000Z")
+            + &answer("g-4", "2026-11-22T10:01:00.000Z", 8)),
+    );
+    updated(h.refresh());
+    assert_eq!(usage(), [(q(9, 0), 1), (q(10, 0), 8)]);
+    // the answer written again, later: the last one wins
+    append(&path, &answer("g-4", "2026-11-22T10:20:00.000Z", 16));
+    updated(h.refresh());
+    assert_eq!(usage(), [(q(9, 0), 1), (q(10, 15), 16)]);
+}
+
 /// One revisit writes an index at a time; another finds it busy (and who holds it), and
 /// gets it once the first is gone.
 #[test]

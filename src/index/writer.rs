@@ -36,6 +36,12 @@ pub struct RefreshReport {
     /// Folders or files the scan could not read.
     #[serde(skip)]
     pub problems: Vec<ScanProblem>,
+    /// Sessions whose usage by quarter hour was computed again only for the quarter hours
+    /// this refresh changed, and sessions whose usage was computed again whole.
+    #[serde(skip)]
+    pub usage_updated: u64,
+    #[serde(skip)]
+    pub usage_rebuilt: u64,
 }
 
 /// Progress of a refresh, for the status line and `index`'s progress bar.
@@ -482,7 +488,10 @@ impl Writer {
         // other writes would flush (and merge segments) once per statement.
         conn.execute_batch(
             "CREATE TEMP TABLE IF NOT EXISTS fts_pending(rowid INTEGER PRIMARY KEY, text TEXT NOT NULL, meta TEXT NOT NULL);
-             CREATE TEMP TABLE IF NOT EXISTS fts_deletes(rowid INTEGER PRIMARY KEY);",
+             CREATE TEMP TABLE IF NOT EXISTS fts_deletes(rowid INTEGER PRIMARY KEY);
+             CREATE TEMP TABLE IF NOT EXISTS usage_touched(part_id INTEGER NOT NULL, bucket INTEGER,
+                                                           UNIQUE(part_id, bucket));
+             CREATE TEMP TABLE IF NOT EXISTS usage_whole(session_key TEXT PRIMARY KEY);",
         )?;
         // The index is a cache of the agents' files: a commit lost to a power cut is read
         // again, so the writer does not wait for the disk (WAL keeps the file consistent).
@@ -849,7 +858,7 @@ impl Writer {
                         }
                     }
                     if last_commit.elapsed() >= COMMIT_EVERY {
-                        rebuild_sessions(&tx, &mut dirty, &mut report.changed)?;
+                        rebuild_sessions(&tx, &mut dirty, report)?;
                         flush_fts(&tx)?;
                         tx.commit()?;
                         tx = begin(&mut self.conn)?;
@@ -858,7 +867,7 @@ impl Writer {
                         progress(&prog);
                     }
                 }
-                rebuild_sessions(&tx, &mut dirty, &mut report.changed)?;
+                rebuild_sessions(&tx, &mut dirty, report)?;
                 flush_fts(&tx)?;
                 tx.commit()?;
                 Ok(())
@@ -866,7 +875,7 @@ impl Writer {
             result?;
         } else if !dirty.is_empty() {
             let tx = begin(&mut self.conn)?;
-            rebuild_sessions(&tx, &mut dirty, &mut report.changed)?;
+            rebuild_sessions(&tx, &mut dirty, report)?;
             flush_fts(&tx)?;
             tx.commit()?;
         }
@@ -976,7 +985,11 @@ fn clear_store(
     store_id: i64,
     dirty: &mut HashSet<String>,
 ) -> rusqlite::Result<()> {
-    dirty.extend(store_sessions(tx, store_id)?);
+    let own = store_sessions(tx, store_id)?;
+    for key in &own {
+        usage_whole(tx, key)?;
+    }
+    dirty.extend(own);
     dirty.extend(leaf_hint_sessions(tx, store_id)?);
     dirty.extend(session_hint_keys(tx, store_id)?);
     fts_forget(
@@ -1033,6 +1046,11 @@ fn rollback_tentative(
 }
 
 fn truncate(tx: &Transaction, part: i64, from: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO temp.usage_touched(part_id, bucket)
+         SELECT part_id, time / 900000 FROM messages WHERE part_id = ?1 AND seq >= ?2",
+    )?
+    .execute(params![part, from])?;
     fts_forget(
         tx,
         "SELECT id FROM messages WHERE part_id = ?1 AND seq >= ?2",
@@ -1043,29 +1061,46 @@ fn truncate(tx: &Transaction, part: i64, from: i64) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// The part of a session a store holds, its length, and whether it is new: created if the
+/// store did not have it
+/// (then, or when it becomes the store's primary part, the session's usage is rebuilt whole:
+/// the parts it sums change).
 fn part_for(
     tx: &Transaction,
     store_id: i64,
     uid: &str,
     key: &str,
     primary: bool,
-) -> rusqlite::Result<(i64, i64)> {
+) -> rusqlite::Result<(i64, i64, bool)> {
     if let Some((id, len)) = tx
         .prepare_cached("SELECT id, msg_len FROM parts WHERE store_id = ?1 AND uid = ?2")?
         .query_row(params![store_id, uid], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
     {
-        if primary {
-            tx.prepare_cached("UPDATE parts SET is_primary = 1 WHERE id = ?1")?
-                .execute([id])?;
+        if primary
+            && tx
+                .prepare_cached("UPDATE parts SET is_primary = 1 WHERE id = ?1 AND is_primary = 0")?
+                .execute([id])?
+                > 0
+        {
+            usage_whole(tx, key)?;
         }
-        return Ok((id, len));
+        return Ok((id, len, false));
     }
     tx.prepare_cached(
         "INSERT INTO parts(store_id, uid, session_key, is_primary) VALUES (?1, ?2, ?3, ?4)",
     )?
     .execute(params![store_id, uid, key, primary])?;
-    Ok((tx.last_insert_rowid(), 0))
+    let id = tx.last_insert_rowid();
+    usage_whole(tx, key)?;
+    Ok((id, 0, true))
+}
+
+/// This write changes which parts `key`'s usage sums: rebuild it whole.
+fn usage_whole(tx: &Transaction, key: &str) -> rusqlite::Result<()> {
+    tx.prepare_cached("INSERT OR IGNORE INTO temp.usage_whole(session_key) VALUES (?1)")?
+        .execute([key])?;
+    Ok(())
 }
 
 fn put_message(
@@ -1075,8 +1110,24 @@ fn put_message(
     seq: u32,
     m: &EncodedMsg,
     replace: bool,
+    track: bool,
 ) -> rusqlite::Result<()> {
     let u = m.usage.unwrap_or_default();
+    // the quarter hours whose usage this changes (`track`: the part's usage is not rebuilt
+    // whole anyway): the row's old one, if it had one, and its new one
+    if track && replace {
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO temp.usage_touched(part_id, bucket)
+             SELECT part_id, time / 900000 FROM messages WHERE part_id = ?1 AND seq = ?2",
+        )?
+        .execute(params![part, seq])?;
+    }
+    if track {
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO temp.usage_touched(part_id, bucket) VALUES (?1, ?2 / 900000)",
+        )?
+        .execute(params![part, m.time])?;
+    }
     let id: i64 = tx
         .prepare_cached(
             "INSERT INTO messages(part_id, seq, role, time, model, prompt, tool_calls, sidechain, agent_id, leaf,
@@ -1189,6 +1240,7 @@ fn apply(
             if !keep.contains(&uid.as_str()) {
                 truncate(tx, id, 0)?;
                 tx.execute("DELETE FROM parts WHERE id = ?1", [id])?;
+                usage_whole(tx, &key)?;
                 dirty.insert(key);
             }
         }
@@ -1201,12 +1253,13 @@ fn apply(
         if let Some((id, key)) = part {
             truncate(tx, id, 0)?;
             tx.execute("DELETE FROM parts WHERE id = ?1", [id])?;
+            usage_whole(tx, &key)?;
             dirty.insert(key);
         }
     }
     for delta in sink.sessions {
         let key = session_key(agent, &delta.uid);
-        let (part, mut len) = part_for(tx, store_id, &delta.uid, &key, delta.primary)?;
+        let (part, mut len, new) = part_for(tx, store_id, &delta.uid, &key, delta.primary)?;
         if tentative {
             tx.prepare_cached(
                 "UPDATE parts SET committed_len = coalesce(committed_len, msg_len) WHERE id = ?1",
@@ -1217,7 +1270,7 @@ fn apply(
             match op {
                 EncodedOp::Put(seq, msg) => {
                     let replace = (seq as i64) < len;
-                    put_message(tx, agent, part, seq, &msg, replace)?;
+                    put_message(tx, agent, part, seq, &msg, replace, !new)?;
                     len = len.max(seq as i64 + 1);
                 }
                 EncodedOp::Truncate(n) => {
@@ -1361,12 +1414,14 @@ struct PartRow {
 fn rebuild_sessions(
     tx: &Transaction,
     dirty: &mut HashSet<String>,
-    changed: &mut Vec<String>,
+    report: &mut RefreshReport,
 ) -> rusqlite::Result<()> {
     let mut keys: Vec<String> = dirty.drain().collect();
     keys.sort();
     for key in &keys {
-        rebuild_session(tx, key)?;
+        if rebuild_session(tx, key)? {
+            usage_whole(tx, key)?;
+        }
     }
     // usage: of these sessions, and of the sessions they share copied messages with (whose
     // owner may have changed), once every sessions row is up to date. A session that shares
@@ -1385,12 +1440,18 @@ fn rebuild_sessions(
     let usage_keys: std::collections::BTreeSet<&String> = keys.iter().chain(&partners).collect();
     for key in usage_keys {
         let copies = !alone.contains(key) || partners.contains(key);
-        rebuild_usage(tx, key, copies)?;
+        if copies || is_usage_whole(tx, key)? {
+            rebuild_usage(tx, key, copies)?;
+            report.usage_rebuilt += 1;
+        } else if update_usage(tx, key)? {
+            report.usage_updated += 1;
+        }
         if keys.binary_search(key).is_err() {
-            changed.push(key.clone());
+            report.changed.push(key.clone());
         }
     }
-    changed.extend(keys);
+    tx.execute_batch("DELETE FROM temp.usage_touched; DELETE FROM temp.usage_whole;")?;
+    report.changed.extend(keys);
     Ok(())
 }
 
@@ -1471,25 +1532,9 @@ fn rebuild_usage(tx: &Transaction, key: &str, copies: bool) -> rusqlite::Result<
         .execute([key])?;
     tx.prepare_cached("DELETE FROM copied WHERE session_key = ?1")?
         .execute([key])?;
-    let primary: Option<i64> = tx
-        .prepare_cached("SELECT primary_part FROM sessions WHERE key = ?1")?
-        .query_row([key], |r| r.get(0))
-        .optional()?;
-    let Some(primary) = primary else {
+    let Some(ids) = usage_parts(tx, key)? else {
         return Ok(());
     };
-    let part_ids: Vec<i64> = {
-        let mut stmt = tx.prepare_cached(
-            "SELECT id FROM parts WHERE session_key = ?1 AND (id = ?2 OR is_primary = 0)",
-        )?;
-        let rows = stmt.query_map(params![key, primary], |r| r.get(0))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
-    let ids = part_ids
-        .iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(",");
     if let Some(agent) = copying_agent(key).filter(|_| copies) {
         tx.execute(
             &format!(
@@ -1513,6 +1558,47 @@ fn rebuild_usage(tx: &Transaction, key: &str, copies: bool) -> rusqlite::Result<
             params![key, format!("{agent}:%")],
         )?;
     }
+    insert_usage(tx, key, &ids, None)
+}
+
+fn is_usage_whole(tx: &Transaction, key: &str) -> rusqlite::Result<bool> {
+    tx.prepare_cached("SELECT EXISTS(SELECT 1 FROM temp.usage_whole WHERE session_key = ?1)")?
+        .query_row([key], |r| r.get(0))
+}
+
+/// The part ids whose messages make up a session: its primary part (the winner of
+/// [`rebuild_session`]) and its other parts (subagents), as a list to inline in SQL (integers
+/// from the index itself). None when the session is gone.
+fn usage_parts(tx: &Transaction, key: &str) -> rusqlite::Result<Option<String>> {
+    let primary: Option<i64> = tx
+        .prepare_cached("SELECT primary_part FROM sessions WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?;
+    let Some(primary) = primary else {
+        return Ok(None);
+    };
+    let mut stmt = tx.prepare_cached(
+        "SELECT id FROM parts WHERE session_key = ?1 AND (id = ?2 OR is_primary = 0)",
+    )?;
+    let rows = stmt.query_map(params![key, primary], |r| r.get::<_, i64>(0))?;
+    let ids = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Some(
+        ids.iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(","),
+    ))
+}
+
+/// The `session_usage` rows of `key` for the quarter hours `buckets` (an SQL condition on
+/// `time`, or every message with none), from its messages less those it copied.
+fn insert_usage(
+    tx: &Transaction,
+    key: &str,
+    ids: &str,
+    buckets: Option<&str>,
+) -> rusqlite::Result<()> {
+    let only = buckets.map(|b| format!("AND ({b})")).unwrap_or_default();
     tx.execute(
         &format!(
             "INSERT INTO session_usage(session_key, bucket, model, long_context, recorded, messages, prompts,
@@ -1521,7 +1607,7 @@ fn rebuild_usage(tx: &Transaction, key: &str, copies: bool) -> rusqlite::Result<
                  count(*) FILTER (WHERE sidechain = 0), total(prompt), total(tool_calls) FILTER (WHERE sidechain = 0),
                  count(*) FILTER (WHERE has_usage), total(input), total(output), total(cache_read), total(cache_write),
                  total(cache_write_1h), total(reasoning), sum(cost)
-             FROM messages WHERE part_id IN ({ids})
+             FROM messages WHERE part_id IN ({ids}) {only}
                AND id NOT IN (SELECT message_id FROM copied WHERE session_key = ?1)
              GROUP BY 2, 3, 4, 5"
         ),
@@ -1530,7 +1616,55 @@ fn rebuild_usage(tx: &Transaction, key: &str, copies: bool) -> rusqlite::Result<
     Ok(())
 }
 
-fn rebuild_session(tx: &Transaction, key: &str) -> rusqlite::Result<()> {
+/// `session_usage` of a session that shares no message (see [`shares_nothing`]) and whose
+/// parts are the ones it had: only the quarter hours whose messages this write stored,
+/// changed or removed are computed again (an append to a session of 109,000 messages: 9 ms
+/// instead of 80). False when this write changed none of its messages.
+fn update_usage(tx: &Transaction, key: &str) -> rusqlite::Result<bool> {
+    let buckets: Vec<Option<i64>> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT DISTINCT t.bucket FROM temp.usage_touched t JOIN parts p ON p.id = t.part_id
+             WHERE p.session_key = ?1",
+        )?;
+        let rows = stmt.query_map([key], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    if buckets.is_empty() {
+        return Ok(false);
+    }
+    let Some(ids) = usage_parts(tx, key)? else {
+        rebuild_usage(tx, key, false)?;
+        return Ok(true);
+    };
+    // integers from the index itself: safe to inline
+    let listed: Vec<String> = buckets.iter().flatten().map(|b| b.to_string()).collect();
+    let list = listed.join(",");
+    let null = buckets.contains(&None);
+    let on = |column: &str| {
+        let mut or = vec![format!("{column} IN ({list})")];
+        if null {
+            or.push(format!("{column} IS NULL"));
+        }
+        or.join(" OR ")
+    };
+    tx.execute(
+        &format!(
+            "DELETE FROM session_usage WHERE session_key = ?1 AND ({})",
+            on("bucket")
+        ),
+        [key],
+    )?;
+    insert_usage(tx, key, &ids, Some(&on("time / 900000")))?;
+    Ok(true)
+}
+
+/// Rebuild a session's `sessions` row from its parts; true when the part it takes its messages
+/// from (the winner among its primary parts) changed, or the session appeared or went.
+fn rebuild_session(tx: &Transaction, key: &str) -> rusqlite::Result<bool> {
+    let before: Option<i64> = tx
+        .prepare_cached("SELECT primary_part FROM sessions WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?;
     let parts: Vec<PartRow> = {
         let mut stmt = tx.prepare_cached(
             "SELECT p.id, p.is_primary, p.meta, p.msg_len, s.path, s.priority, s.errors, s.failure IS NOT NULL
@@ -1563,7 +1697,7 @@ fn rebuild_session(tx: &Transaction, key: &str) -> rusqlite::Result<()> {
     let Some(winner) = winner else {
         tx.prepare_cached("DELETE FROM sessions WHERE key = ?1")?
             .execute([key])?;
-        return Ok(());
+        return Ok(before.is_some());
     };
     let meta = winner.meta.clone().unwrap_or_default();
     let part_ids: Vec<i64> = parts
@@ -1726,7 +1860,7 @@ fn rebuild_session(tx: &Transaction, key: &str) -> rusqlite::Result<()> {
         meta.status,
         winner.id
     ])?;
-    Ok(())
+    Ok(before != Some(winner.id))
 }
 
 #[cfg(test)]
