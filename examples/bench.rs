@@ -11,6 +11,11 @@
 //!   largest session; the time from the write to the list and the open transcript having it.
 //! - `startup --home DIR --index FILE`: a warm start: from opening the index to the first
 //!   frame showing the list.
+//! - `floor --home DIR --index FILE`: what any cold index of that corpus must at least do,
+//!   in CPU seconds per 100 MB: read every line and check it is JSON (serde_json, values
+//!   skipped), and put every message's text into an FTS5 index like revisit's (texts taken
+//!   from an index of the corpus; only the inserts are timed). 400 MB/s on two cores leaves
+//!   0.5 CPU seconds per 100 MB for everything.
 //! - `transcript --mb 100`: one Claude Code session of that size, indexed, then opened the way
 //!   the browser opens it: time to first screen (messages read from the index, units built,
 //!   the first screen rendered), then paging through it and jumping to the end.
@@ -44,6 +49,12 @@ enum What {
         rounds: usize,
     },
     Index {
+        #[arg(long)]
+        home: PathBuf,
+        #[arg(long)]
+        index: PathBuf,
+    },
+    Floor {
         #[arg(long)]
         home: PathBuf,
         #[arg(long)]
@@ -223,6 +234,123 @@ fn index(home: PathBuf, index: PathBuf) {
         size as f64 / 1e6,
         size as f64 * 100.0 / corpus.max(1) as f64,
         corpus as f64 / 1e6
+    );
+}
+
+/// CPU time of the calling thread.
+fn thread_cpu() -> Duration {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes the timespec it is given
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+fn floor(home: PathBuf, index: PathBuf) {
+    fn files(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "jsonl") {
+                out.push(p);
+            }
+        }
+    }
+    let mut paths = Vec::new();
+    files(&home, &mut paths);
+    // 1. every line read and checked as JSON
+    let (mut bytes, mut lines, mut json) = (0u64, 0u64, Duration::ZERO);
+    for p in &paths {
+        let t = thread_cpu();
+        let data = std::fs::read(p).unwrap_or_default();
+        for line in data.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            let _ = serde_json::from_slice::<serde::de::IgnoredAny>(line);
+            lines += 1;
+        }
+        json += thread_cpu() - t;
+        bytes += data.len() as u64;
+    }
+    let per100 = |d: Duration| d.as_secs_f64() * 100e6 / bytes as f64;
+    println!(
+        "read and check as JSON: {} files, {} lines, {:.0} MB: {:.2} CPU s = {:.3} CPU s per 100 MB",
+        paths.len(),
+        lines,
+        bytes as f64 / 1e6,
+        json.as_secs_f64(),
+        per100(json)
+    );
+    // 2. every message's text into FTS5
+    let src =
+        rusqlite::Connection::open_with_flags(&index, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    let dir = tempfile_dir();
+    let fts_path = dir.join("floor-fts.sqlite");
+    let _ = std::fs::remove_file(&fts_path);
+    let dst = rusqlite::Connection::open(&fts_path).unwrap();
+    dst.execute_batch(
+        "PRAGMA journal_mode = off; PRAGMA synchronous = off;
+         CREATE VIRTUAL TABLE f USING fts5(text, meta, content = '', contentless_delete = 1,
+                                           tokenize = 'unicode61 remove_diacritics 2');",
+    )
+    .unwrap();
+    let mut stmt = src
+        .prepare("SELECT b.id, b.body, p.session_key FROM bodies b JOIN messages m ON m.id = b.id JOIN parts p ON p.id = m.part_id")
+        .unwrap();
+    let mut rows = stmt.query([]).unwrap();
+    let (mut messages, mut text_bytes, mut fts) = (0u64, 0u64, Duration::ZERO);
+    let mut batch: Vec<(i64, String, String)> = Vec::with_capacity(20_000);
+    let mut flush = |batch: &mut Vec<(i64, String, String)>| {
+        let t = thread_cpu();
+        dst.execute_batch("BEGIN").unwrap();
+        {
+            let mut ins = dst
+                .prepare_cached("INSERT INTO f(rowid, text, meta) VALUES (?1, ?2, ?3)")
+                .unwrap();
+            for (id, text, meta) in batch.iter() {
+                ins.execute(rusqlite::params![id, text, meta]).unwrap();
+            }
+        }
+        dst.execute_batch("COMMIT").unwrap();
+        fts += thread_cpu() - t;
+        batch.clear();
+    };
+    while let Some(r) = rows.next().unwrap() {
+        let id: i64 = r.get(0).unwrap();
+        let body: Vec<u8> = r.get(1).unwrap();
+        let key: String = r.get(2).unwrap();
+        let Some(m) = revisit::index::body::decode(&body) else {
+            continue;
+        };
+        let text = revisit::search::fts::message_text(&m);
+        messages += 1;
+        if text.is_empty() {
+            continue;
+        }
+        text_bytes += text.len() as u64;
+        let agent = key.split(':').next().unwrap_or("").to_string();
+        batch.push((id, text, agent));
+        if batch.len() == 20_000 {
+            flush(&mut batch);
+        }
+    }
+    flush(&mut batch);
+    drop(dst);
+    let _ = std::fs::remove_file(&fts_path);
+    println!(
+        "index the words: {} messages, {:.0} MB of text: {:.2} CPU s = {:.3} CPU s per 100 MB of the corpus",
+        messages,
+        text_bytes as f64 / 1e6,
+        fts.as_secs_f64(),
+        per100(fts)
+    );
+    let both = per100(json + fts);
+    println!(
+        "together {:.3} CPU s per 100 MB: at most {:.0} MB/s on two cores doing nothing else (400 MB/s allows 0.5)",
+        both,
+        200.0 / both
     );
 }
 
@@ -568,6 +696,7 @@ fn main() {
         What::Filter { sessions, rounds } => filter(sessions, rounds),
         What::Index { home, index: i } => index(home, i),
         What::Fts { index: i, rounds } => fts(i, rounds),
+        What::Floor { home, index: i } => floor(home, i),
         What::Sql {
             index: i,
             statements,
