@@ -14,8 +14,10 @@ keep their speed; "seconds" are the fuzzer's own CPU seconds, not wall time, so 
 does not fake a plateau.
 
     cargo +nightly fuzz build            # once, or after the parsers change
+    cargo +nightly fuzz build -s none --target-dir fuzz/target-nosan   # no AddressSanitizer
     python3 scripts/fuzz-plateau.py      # all targets; or name some: ... claude pi
     python3 scripts/fuzz-plateau.py --quiet 600 --cap 3600 gemini   # stricter
+    python3 scripts/fuzz-plateau.py --bin-dir fuzz/target-nosan/x86_64-unknown-linux-gnu/release claude
 
 Prints one Markdown table row per target (the README's Fuzzing table). A crash stops that
 target; its input is in fuzz/artifacts/<target>/.
@@ -77,8 +79,10 @@ def prior_executions(target):
         return 0
 
 
-def run(target, quiet, cap, flat, logdir):
-    binary = os.path.join(ROOT, "fuzz/target/x86_64-unknown-linux-gnu/release", target)
+def run(target, quiet, cap, flat, logdir, bin_dir, until_doubled=False):
+    binary = os.path.join(os.path.abspath(bin_dir), target)
+    if not os.path.exists(binary):
+        sys.exit(f"{binary} is not built (cargo +nightly fuzz build)")
     corpus = os.path.join(ROOT, "fuzz/corpus", target)
     prior = prior_executions(target)
     artifacts = os.path.join(ROOT, "fuzz/artifacts", target) + "/"
@@ -111,6 +115,8 @@ def run(target, quiet, cap, flat, logdir):
         if cov != last_cov:
             last_cov, last_cov_cpu, last_cov_execs = cov, cpu, execs
         doubled = execs >= prior
+        if until_doubled and doubled and execs > 0:
+            break
         if doubled and cpu - last_cov_cpu >= max(quiet, last_cov_cpu / 2):
             plateau = True
             break
@@ -151,9 +157,15 @@ def main():
     ap.add_argument("--cap", type=int, default=900, help="CPU seconds at most per target (900)")
     ap.add_argument("--flat", type=float, default=0.5,
                     help="per cent growth of cov over the last half of the run that is flat (0.5)")
+    ap.add_argument("--until-doubled", action="store_true",
+                    help="stop a target once this run doubled all the work done on it "
+                         "(its growth over the last half is then the growth of that doubling)")
     ap.add_argument("--report", action="store_true",
                     help="only print the table from the logs of an earlier run")
     ap.add_argument("--logs", default="/tmp/revisit-fuzz", help="where the logs go")
+    ap.add_argument("--bin-dir", default=os.path.join(ROOT, "fuzz/target/x86_64-unknown-linux-gnu/release"),
+                    help="where the built targets are (another --target-dir: "
+                         "fuzz/target-nosan/x86_64-unknown-linux-gnu/release)")
     a = ap.parse_args()
     os.makedirs(a.logs, exist_ok=True)
     print("| target | executions (this run) | all runs | cov / ft | CPU time | cov growth, last half | plateau | findings |")
@@ -164,7 +176,7 @@ def main():
             if r is None:
                 continue
         else:
-            r = run(t, a.quiet, a.cap, a.flat, a.logs)
+            r = run(t, a.quiet, a.cap, a.flat, a.logs, a.bin_dir, a.until_doubled)
         g = "?" if r["growth"] is None else f"{r['growth']:.2f} %"
         verdict = "yes" if r["plateau"] else "no (cap)"
         if r["crashed"]:

@@ -53,6 +53,31 @@ impl Home {
         self.sessions().into_iter().find(|s| s.id == id)
     }
 
+    /// Output tokens of a session by quarter hour (those with any), from its usage rows.
+    fn output_by_quarter_hour(&self, key: &str) -> Vec<(Option<i64>, u64)> {
+        let mut rows: Vec<(Option<i64>, u64)> = Reader::open(&self.index)
+            .unwrap()
+            .usage_rows_of(key)
+            .unwrap()
+            .iter()
+            .filter(|u| u.tokens.output > 0)
+            .map(|u| (u.bucket, u.tokens.output))
+            .collect();
+        rows.sort();
+        rows
+    }
+
+    /// A refresh updated one session's usage by quarter hour, rebuilt none, and the index
+    /// equals a fresh one.
+    fn assert_usage_updated(&self, report: RefreshReport) {
+        assert_eq!(
+            (report.usage_updated, report.usage_rebuilt),
+            (1, 0),
+            "{report:?}"
+        );
+        self.assert_equals_fresh();
+    }
+
     /// The incremental index equals a full index made now from scratch.
     fn assert_equals_fresh(&self) {
         let fresh = tempfile::tempdir().unwrap();
@@ -392,6 +417,11 @@ fn a_damaged_index_is_rebuilt_by_the_next_refresh() {
 }
 
 /// A Claude Code assistant line with usage (no newline).
+/// The quarter hour (see `stats::BUCKET_MS`) of 2026-11-22 at hh:mm UTC.
+fn q(hh: i64, mm: i64) -> Option<i64> {
+    Some((1_795_338_000_000 + (hh - 9) * 3_600_000 + mm * 60_000) / 900_000)
+}
+
 fn assistant_line(sid: &str, uuid: &str, msg: &str, at: &str, output: u64) -> String {
     format!(
         r#"{{"parentUuid":null,"isSidechain":false,"cwd":"/home/u/alpha","sessionId":"{sid}","type":"assistant","uuid":"{uuid}","timestamp":"{at}","requestId":"req_{msg}","message":{{"id":"{msg}","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{{"type":"text","text":"ok"}}],"usage":{{"input_tokens":10,"output_tokens":{output},"cache_read_input_tokens":0,"cache_creation_input_tokens":0}}}}}}"#
@@ -586,28 +616,10 @@ fn an_append_recomputes_only_the_quarter_hours_it_touched() {
     .unwrap();
     let first = h.refresh();
     assert!(first.usage_rebuilt > 0);
-    let usage = || -> Vec<(Option<i64>, u64)> {
-        let mut rows: Vec<(Option<i64>, u64)> = Reader::open(&h.index)
-            .unwrap()
-            .usage_rows_of(&format!("claude:{S}"))
-            .unwrap()
-            .iter()
-            .map(|u| (u.bucket, u.tokens.output))
-            .collect();
-        rows.sort();
-        rows
-    };
-    let q =
-        |hh: i64, mm: i64| Some((1_795_338_000_000 + (hh - 9) * 3_600_000 + mm * 60_000) / 900_000);
+    let key = format!("claude:{S}");
+    let usage = || h.output_by_quarter_hour(&key);
     assert_eq!(usage(), [(q(9, 0), 1), (q(9, 15), 2), (q(9, 30), 4)]);
-    let updated = |report: RefreshReport| {
-        assert_eq!(
-            (report.usage_updated, report.usage_rebuilt),
-            (1, 0),
-            "{report:?}"
-        );
-        h.assert_equals_fresh();
-    };
+    let updated = |report: RefreshReport| h.assert_usage_updated(report);
 
     // a new quarter hour, and one line back in the first
     append(
@@ -698,29 +710,10 @@ fn a_rewind_recomputes_the_quarter_hours_it_left() {
     )
     .unwrap();
     h.refresh();
-    let usage = || -> Vec<(Option<i64>, u64)> {
-        let mut rows: Vec<(Option<i64>, u64)> = Reader::open(&h.index)
-            .unwrap()
-            .usage_rows_of(&format!("gemini:{S}"))
-            .unwrap()
-            .iter()
-            .filter(|u| u.tokens.output > 0)
-            .map(|u| (u.bucket, u.tokens.output))
-            .collect();
-        rows.sort();
-        rows
-    };
-    let q =
-        |hh: i64, mm: i64| Some((1_795_338_000_000 + (hh - 9) * 3_600_000 + mm * 60_000) / 900_000);
+    let key = format!("gemini:{S}");
+    let usage = || h.output_by_quarter_hour(&key);
     assert_eq!(usage(), [(q(9, 0), 1), (q(9, 15), 2), (q(9, 30), 4)]);
-    let updated = |report: RefreshReport| {
-        assert_eq!(
-            (report.usage_updated, report.usage_rebuilt),
-            (1, 0),
-            "{report:?}"
-        );
-        h.assert_equals_fresh();
-    };
+    let updated = |report: RefreshReport| h.assert_usage_updated(report);
     // back to before the second prompt, and on from there
     append(
         &path,
