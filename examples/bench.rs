@@ -526,26 +526,104 @@ fn live(home: PathBuf, index: PathBuf, appends: usize) {
     drop(conn);
     let sid = key.split_once(':').map(|(_, id)| id.to_string()).unwrap();
     println!("appending to {path} ({:.0} MB)", size as f64 / 1e6);
-    // the browser's indexer (with its watcher) and a reader standing in for the UI
+    // the browser as `tui::run` sets it up, without a terminal: its indexer (with the
+    // watcher), query and filter workers, and its state, which every message goes through
+    use revisit::app::{AppState, Effect, update};
+    use revisit::tui::workers::{FilterReq, FilterWorker, Indexer, QueryReq, QueryWorker};
     let (tx, rx) = crossbeam_channel::unbounded::<Msg>();
-    let _indexer =
-        revisit::tui::workers::Indexer::spawn(Writer::open(&index).unwrap(), reg.clone(), tx, true);
-    loop {
-        if let Ok(Msg::Watching(_)) = rx.recv() {
-            break;
+    let pricer = revisit::cost::pricer(&Config::default(), None).0;
+    let query = QueryWorker::spawn(index.clone(), reg.clone(), pricer.clone(), tx.clone());
+    let filter = FilterWorker::spawn(tx.clone());
+    let _indexer = Indexer::spawn(Writer::open(&index).unwrap(), reg.clone(), tx, true);
+    let mut st = AppState::new(chrono::Utc::now(), (140, 40), None);
+    st.transcript.pricer = Some(pricer);
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(140, 40)).unwrap();
+    let perform = |fx: Vec<Effect>| {
+        for e in fx {
+            match e {
+                Effect::LoadSessions { generation, only } => {
+                    query.send(QueryReq::Sessions { generation, only })
+                }
+                Effect::LoadTranscript { generation, key } => {
+                    query.send(QueryReq::Transcript { generation, key })
+                }
+                Effect::Filter {
+                    generation,
+                    sessions,
+                    stamp,
+                    query: q,
+                    sort,
+                    group,
+                    now,
+                } => filter.send(FilterReq {
+                    generation,
+                    sessions,
+                    stamp,
+                    query: q,
+                    sort,
+                    group,
+                    now,
+                }),
+                _ => {}
+            }
         }
-    }
-    let reader = Reader::open(&index).unwrap();
-    // the open transcript, as the query worker holds it
-    let (mut shown, mut loaded) = reader.messages_loaded(&key).unwrap();
-    let mut units = revisit::app::transcript::units::build(&shown);
+    };
+    // feed messages to the state until `done` holds; true for an index pass that changed `key`
+    let pump = |st: &mut AppState, done: &dyn Fn(&AppState) -> bool, on_index: &mut dyn FnMut()| {
+        while !done(st) {
+            let msg = rx
+                .recv_timeout(Duration::from_secs(30))
+                .expect("the browser's workers went quiet");
+            if let Msg::IndexDone { changed, .. } = &msg
+                && changed.contains(&key)
+            {
+                on_index();
+            }
+            perform(update(st, msg));
+        }
+    };
+    let first = revisit::app::update::load_sessions(&mut st);
+    perform(vec![first]);
+    pump(
+        &mut st,
+        &|st| st.loaded && !st.rows.is_empty() && !st.search.pending,
+        &mut || {},
+    );
+    // the big session, selected: the preview shows its transcript
+    let at = st
+        .rows
+        .iter()
+        .position(|r| r.session().is_some_and(|i| st.sessions[i].key == key))
+        .expect("the session is listed");
+    let (from, k) = if at == 0 { (1, 'k') } else { (at - 1, 'j') };
+    st.selected = from;
+    let k = crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char(k),
+        crossterm::event::KeyModifiers::NONE,
+    );
+    perform(update(&mut st, Msg::Key(k)));
+    pump(
+        &mut st,
+        &|st| {
+            st.transcript.key.as_deref() == Some(key.as_str())
+                && !st.transcript.loading
+                && !st.transcript.units.is_empty()
+        },
+        &mut || {},
+    );
     let (mut to_index, mut to_screen) = (Vec::new(), Vec::new());
     for i in 0..appends {
         std::thread::sleep(Duration::from_millis(300));
+        // what came meanwhile (the clock, a pass over files of other sessions)
+        while let Ok(m) = rx.try_recv() {
+            perform(update(&mut st, m));
+        }
         let marker = format!("live-append-marker-{i}");
         let line = format!(
             r#"{{"parentUuid":null,"isSidechain":false,"cwd":"/home/dev/src/big","sessionId":"{sid}","type":"user","uuid":"append-{i}","timestamp":"2026-11-24T12:00:00.000Z","message":{{"role":"user","content":"{marker}"}}}}"#
         );
+        let listed = |st: &AppState| st.index_of.get(&key).map(|&i| st.sessions[i].messages);
+        let before = listed(&st);
         let t0 = Instant::now();
         {
             use std::io::Write;
@@ -555,46 +633,25 @@ fn live(home: PathBuf, index: PathBuf, appends: usize) {
                 .unwrap();
             writeln!(f, "{line}").unwrap();
         }
-        // the indexer says the session changed…
-        loop {
-            match rx.recv_timeout(Duration::from_secs(10)) {
-                Ok(Msg::IndexDone { changed, .. }) if changed.contains(&key) => break,
-                Ok(_) => {}
-                Err(_) => panic!("no index pass for append {i}"),
-            }
-        }
-        to_index.push(t0.elapsed());
-        // …and the UI reloads the list and the open transcript, as its query worker does
-        let ta = Instant::now();
-        let list = reader.list(&Default::default()).unwrap();
-        let tb = Instant::now();
-        let s = list.iter().find(|s| s.key == key).unwrap();
-        let (msgs, l) = reader.messages_since(&key, &shown, &loaded).unwrap();
-        let tc = Instant::now();
-        units = revisit::app::transcript::units::extend(&units, l.same, &msgs)
-            .unwrap_or_else(|| revisit::app::transcript::units::build(&msgs));
-        if std::env::var_os("RT").is_some() {
-            eprintln!(
-                "list {:?} since {:?} units {:?} ({} messages, {} units)",
-                tb - ta,
-                tc - tb,
-                tc.elapsed(),
-                msgs.len(),
-                units.len()
-            );
-        }
-        assert!(
-            msgs.get(msgs.len() - 1)
-                .unwrap()
-                .plain_text()
-                .contains(&marker)
-        );
-        assert!(s.messages as usize >= 1 && !units.is_empty());
-        (shown, loaded) = (msgs, l);
+        // the list row shows one more message, the rows are sorted again, and the open
+        // transcript ends with the line appended
+        let shown = |st: &AppState| {
+            listed(st) > before
+                && !st.search.pending
+                && !st.transcript.loading
+                && st
+                    .transcript
+                    .messages
+                    .get(st.transcript.messages.len().saturating_sub(1))
+                    .is_some_and(|m| m.plain_text().contains(&marker))
+        };
+        pump(&mut st, &shown, &mut || to_index.push(t0.elapsed()));
+        term.draw(|f| revisit::ui::render(f, &st)).unwrap();
         to_screen.push(t0.elapsed());
     }
+    assert_eq!(to_index.len(), appends, "one index pass per append");
     println!(
-        "append → in the index: p50 {}, p95 {}, max {}; → list and transcript reloaded: p50 {}, p95 {}, max {} ({appends} appends)",
+        "append → in the index: p50 {}, p95 {}, max {}; → on screen (list and transcript): p50 {}, p95 {}, max {} ({appends} appends)",
         ms(pct(&mut to_index.clone(), 0.5)),
         ms(pct(&mut to_index.clone(), 0.95)),
         ms(pct(&mut to_index, 1.0)),
@@ -644,6 +701,7 @@ fn startup(home: PathBuf, index: PathBuf, rounds: usize) {
                 sort,
                 group,
                 now,
+                ..
             } = e
             {
                 let hay = Haystacks::build(&sessions);

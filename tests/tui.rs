@@ -62,10 +62,32 @@ impl Harness {
         let mut queue = effects;
         while let Some(e) = queue.pop() {
             let msg = match e {
-                Effect::LoadSessions { generation } => Msg::Sessions {
+                Effect::LoadSessions {
+                    generation,
+                    only: None,
+                } => Msg::Sessions {
                     generation,
                     sessions: self.reader.list(&ListQuery::default()).unwrap(),
                 },
+                Effect::LoadSessions {
+                    generation,
+                    only: Some(keys),
+                } => {
+                    let found: Vec<_> = keys
+                        .iter()
+                        .map(|k| self.reader.session(k).unwrap())
+                        .collect();
+                    Msg::SessionsChanged {
+                        generation,
+                        gone: keys
+                            .iter()
+                            .zip(&found)
+                            .filter(|(_, s)| s.is_none())
+                            .map(|(k, _)| k.clone())
+                            .collect(),
+                        changed: found.into_iter().flatten().collect(),
+                    }
+                }
                 Effect::LoadTranscript { generation, key } => {
                     common::transcript_msg(generation, &key, self.reader.messages(&key).unwrap())
                 }
@@ -76,6 +98,7 @@ impl Harness {
                     sort,
                     group,
                     now,
+                    ..
                 } => {
                     let hay = Haystacks::build(&sessions);
                     let rows = build_rows(

@@ -23,6 +23,13 @@ pub enum Msg {
         generation: u64,
         sessions: Vec<Session>,
     },
+    /// Some sessions of the list, re-read from the index after a write changed them: those
+    /// still there (`changed`), and the keys asked for that are gone (`gone`).
+    SessionsChanged {
+        generation: u64,
+        changed: Vec<Session>,
+        gone: Vec<String>,
+    },
     /// The list's rows for a query (fuzzy mode), computed off the UI thread.
     Filtered {
         generation: u64,
@@ -239,8 +246,10 @@ impl Action {
 /// Side effects `update` asks for; the runtime performs them.
 #[derive(Debug, Clone)]
 pub enum Effect {
+    /// Read the list again: all of it (`only: None`), or only these sessions.
     LoadSessions {
         generation: u64,
+        only: Option<Vec<String>>,
     },
     LoadTranscript {
         generation: u64,
@@ -257,6 +266,8 @@ pub enum Effect {
     Filter {
         generation: u64,
         sessions: Arc<Vec<Session>>,
+        /// Which version of the list `sessions` is, and how it was made from the one before.
+        stamp: crate::app::state::ListStamp,
         query: Query,
         sort: SortKey,
         group: bool,
@@ -357,9 +368,16 @@ impl PartialEq for Effect {
     /// Effects compare by kind and the fields tests care about.
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
-            (Effect::LoadSessions { generation: a }, Effect::LoadSessions { generation: b }) => {
-                a == b
-            }
+            (
+                Effect::LoadSessions {
+                    generation: a,
+                    only: oa,
+                },
+                Effect::LoadSessions {
+                    generation: b,
+                    only: ob,
+                },
+            ) => a == b && oa == ob,
             (
                 Effect::LoadTranscript {
                     generation: a,

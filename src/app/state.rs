@@ -402,7 +402,20 @@ pub struct AppState {
     /// Generation counter for queries; replies with an older generation are dropped.
     pub generation: u64,
     pub list_generation: u64,
+    /// The list's version: it changes whenever `sessions` does (see [`ListStamp`]).
+    pub list_stamp: ListStamp,
     pub quit: bool,
+}
+
+/// A version of the session list, so the filter worker can tell whether it still holds the
+/// list's haystacks, or can bring them up to date by building only the sessions a write
+/// changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListStamp {
+    pub version: u64,
+    /// This version is the one before (`.0`) with the sessions at these positions replaced
+    /// or added; `None`: a list read whole.
+    pub patched: Option<(u64, Arc<[usize]>)>,
 }
 
 impl AppState {
@@ -442,6 +455,7 @@ impl AppState {
             banner,
             generation: 0,
             list_generation: 0,
+            list_stamp: ListStamp::default(),
             quit: false,
         };
         s.sync_transcript_size();

@@ -2,7 +2,7 @@
 
 use super::action::{Action, Effect, External, KeepJob, Msg};
 use super::keymap::Mode;
-use super::state::{AppState, Focus, Prompt, PromptKind, SearchBox, SearchMode, Yes};
+use super::state::{AppState, Focus, ListStamp, Prompt, PromptKind, SearchBox, SearchMode, Yes};
 use super::transcript::{needles_of, needles_of_terms};
 use crate::search::list::{Haystacks, Row, title_positions};
 use crate::search::{Matcher, query};
@@ -100,6 +100,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 .filter_map(|(i, h)| remap(i).map(|j| (j, h)))
                 .collect();
             state.index_of = index_of;
+            state.list_stamp = ListStamp {
+                version: state.list_stamp.version + 1,
+                patched: None,
+            };
             state.selected = selected_key
                 .and_then(|k| {
                     let idx = *state.index_of.get(&k)?;
@@ -108,6 +112,41 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 .unwrap_or(0);
             state.loaded = true;
             // a name, tags or an archive changes the notes above the transcript
+            state.sync_transcript_size();
+            refilter(state, &mut fx);
+        }
+        Msg::SessionsChanged {
+            generation,
+            changed,
+            gone,
+        } => {
+            if generation < state.list_generation || !state.loaded {
+                return fx; // a whole list is on its way
+            }
+            if !gone.is_empty() {
+                // rows point at positions in the list: a session gone moves the others
+                fx.push(load_sessions(state));
+                return fx;
+            }
+            let sessions = Arc::make_mut(&mut state.sessions);
+            let mut at = Vec::with_capacity(changed.len());
+            for s in changed {
+                match state.index_of.get(&s.key) {
+                    Some(&i) => {
+                        sessions[i] = s;
+                        at.push(i);
+                    }
+                    None => {
+                        state.index_of.insert(s.key.clone(), sessions.len());
+                        at.push(sessions.len());
+                        sessions.push(s);
+                    }
+                }
+            }
+            state.list_stamp = ListStamp {
+                version: state.list_stamp.version + 1,
+                patched: Some((state.list_stamp.version, at.into())),
+            };
             state.sync_transcript_size();
             refilter(state, &mut fx);
         }
@@ -269,8 +308,15 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             if !live {
                 state.status.info = Some(format!("{sessions} sessions indexed in {elapsed_ms} ms"));
             }
-            if !changed.is_empty() || !state.loaded {
+            if !state.loaded || changed.len() > RELOAD_WHOLE_OVER {
                 fx.push(load_sessions(state));
+            } else if !changed.is_empty() {
+                // only the sessions written: at 100,000 sessions reading the whole list
+                // again took 400 ms of CPU per write while an agent streamed
+                fx.push(Effect::LoadSessions {
+                    generation: state.list_generation,
+                    only: Some(changed.clone()),
+                });
             }
             if let Some(key) = &state.transcript.key
                 && changed.contains(key)
@@ -342,8 +388,13 @@ pub fn load_sessions(state: &mut AppState) -> Effect {
     state.list_generation = state.generation;
     Effect::LoadSessions {
         generation: state.generation,
+        only: None,
     }
 }
+
+/// An index pass that changed more sessions than this has the whole list read again rather
+/// than each of them looked up.
+const RELOAD_WHOLE_OVER: usize = 256;
 
 /// The query (or the list, sort or grouping) changed: ask for new rows.
 fn refilter(state: &mut AppState, fx: &mut Vec<Effect>) {
@@ -361,6 +412,7 @@ fn refilter(state: &mut AppState, fx: &mut Vec<Effect>) {
         fx.push(Effect::Filter {
             generation: state.generation,
             sessions: state.sessions.clone(),
+            stamp: state.list_stamp.clone(),
             query: state.query.clone(),
             sort: state.sort,
             group: state.group,
@@ -1267,6 +1319,7 @@ mod tests {
                 sort,
                 group,
                 now,
+                ..
             } = e
             {
                 let hay = H::build(&sessions);
@@ -1414,17 +1467,13 @@ mod tests {
         let mut s = state((140, 40), 5);
         step(&mut s, key(KeyCode::Char('j')));
         step(&mut s, key(KeyCode::Char('j')));
-        let fx = update(
-            &mut s,
-            Msg::IndexDone {
-                sessions: 6,
-                errors: 0,
-                elapsed_ms: 1,
-                changed: vec!["claude:id9".into()],
-                live: false,
-            },
-        );
-        let Effect::LoadSessions { generation } = fx[0] else {
+        // another revisit wrote the index: the whole list is read again
+        let fx = update(&mut s, Msg::IndexChangedElsewhere);
+        let Effect::LoadSessions {
+            generation,
+            only: None,
+        } = fx[0]
+        else {
             panic!("{fx:?}")
         };
         let mut list: Vec<Session> = (0..5).map(session).collect();
@@ -1439,6 +1488,120 @@ mod tests {
             },
         );
         assert_eq!(s.selected_session().unwrap().key, "claude:id2");
+    }
+
+    /// A write that changed a few sessions has only those read again: they are replaced in
+    /// place, new ones added, the selection stays on its session; a session gone, or more
+    /// sessions than are worth looking up one by one, has the whole list read again.
+    #[test]
+    fn a_write_reads_again_only_the_sessions_it_changed() {
+        let mut s = state((140, 40), 5);
+        step(&mut s, key(KeyCode::Char('j')));
+        step(&mut s, key(KeyCode::Char('j')));
+        assert_eq!(s.selected_session().unwrap().key, "claude:id2");
+        let before = s.list_stamp.version;
+        let done = |changed: Vec<String>| Msg::IndexDone {
+            sessions: 6,
+            errors: 0,
+            elapsed_ms: 1,
+            changed,
+            live: true,
+        };
+        let fx = step(&mut s, done(vec!["claude:id3".into(), "claude:id9".into()]));
+        let [
+            Effect::LoadSessions {
+                generation,
+                only: Some(keys),
+            },
+        ] = &fx[..]
+        else {
+            panic!("{fx:?}")
+        };
+        assert_eq!(
+            *generation, s.list_generation,
+            "a whole list asked for before still counts"
+        );
+        assert_eq!(keys, &["claude:id3".to_string(), "claude:id9".to_string()]);
+        let mut grown = session(3);
+        grown.title = "grown".into();
+        grown.messages = 40;
+        grown.updated_at = Some(chrono::Utc::now());
+        let mut new = session(9);
+        new.updated_at = Some(chrono::Utc::now() - chrono::Duration::seconds(90));
+        step(
+            &mut s,
+            Msg::SessionsChanged {
+                generation: *generation,
+                changed: vec![grown, new],
+                gone: vec![],
+            },
+        );
+        assert_eq!(s.sessions.len(), 6);
+        assert_eq!(s.sessions[3].title, "grown", "replaced where it was");
+        assert_eq!(s.sessions[5].key, "claude:id9", "added at the end");
+        assert_eq!(s.index_of["claude:id9"], 5);
+        assert_eq!(
+            s.list_stamp,
+            crate::app::state::ListStamp {
+                version: before + 1,
+                patched: Some((before, vec![3, 5].into())),
+            }
+        );
+        let shown: Vec<&str> = s
+            .rows
+            .iter()
+            .filter_map(|r| r.session())
+            .map(|i| s.sessions[i].key.as_str())
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "claude:id3",
+                "claude:id0",
+                "claude:id1",
+                "claude:id9",
+                "claude:id2",
+                "claude:id4"
+            ],
+            "most recent first"
+        );
+        assert_eq!(s.selected_session().unwrap().key, "claude:id2");
+        // an answer older than a whole list asked for since is dropped
+        let fx = step(&mut s, Msg::IndexChangedElsewhere);
+        let stale = Msg::SessionsChanged {
+            generation: *generation,
+            changed: vec![session(7)],
+            gone: vec![],
+        };
+        assert!(step(&mut s, stale).is_empty());
+        assert_eq!(s.sessions.len(), 6);
+        assert!(
+            matches!(&fx[..], [Effect::LoadSessions { only: None, .. }, ..]),
+            "{fx:?}"
+        );
+        // a session gone: the whole list
+        let g = s.list_generation;
+        let fx = step(
+            &mut s,
+            Msg::SessionsChanged {
+                generation: g,
+                changed: vec![],
+                gone: vec!["claude:id1".into()],
+            },
+        );
+        assert!(
+            matches!(&fx[..], [Effect::LoadSessions { only: None, .. }]),
+            "{fx:?}"
+        );
+        // many sessions changed at once: the whole list
+        let many = (0..=RELOAD_WHOLE_OVER)
+            .map(|i| format!("claude:x{i}"))
+            .collect();
+        let fx = step(&mut s, done(many));
+        assert!(
+            matches!(&fx[..], [Effect::LoadSessions { only: None, .. }]),
+            "{fx:?}"
+        );
     }
 
     #[test]

@@ -671,9 +671,18 @@ impl From<rusqlite::Error> for FindError {
 }
 
 /// Distinct working directories of indexed sessions.
+const KNOWN_DIRS: &str = "WITH RECURSIVE d(cwd) AS (
+        SELECT min(cwd) FROM sessions
+        UNION ALL
+        SELECT (SELECT min(cwd) FROM sessions WHERE cwd > d.cwd) FROM d WHERE d.cwd IS NOT NULL
+    )
+    SELECT cwd FROM d WHERE cwd IS NOT NULL";
+
 pub fn known_dirs(conn: &Connection) -> Result<Vec<std::path::PathBuf>, IndexError> {
-    let mut stmt = conn
-        .prepare_cached("SELECT DISTINCT cwd FROM sessions WHERE cwd IS NOT NULL ORDER BY cwd")?;
+    // each directory found from the one before through `sessions_cwd`: a few steps for the
+    // few directories there are, where DISTINCT read and sorted every session (44 ms at
+    // 100,000 sessions, three times per write)
+    let mut stmt = conn.prepare_cached(KNOWN_DIRS)?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
     let mut out = Vec::new();
     for r in rows {
@@ -793,6 +802,53 @@ fn decode_all(bodies: &[Vec<u8>], over: Option<usize>) -> Vec<Message> {
 mod tests {
     use super::*;
     use crate::model::Role;
+
+    /// Each working directory once, in order, without NULLs, read through the index (the
+    /// plan names no sort and no scan of the table).
+    #[test]
+    fn known_dirs_are_the_distinct_working_directories() {
+        let conn = Connection::open_in_memory().unwrap();
+        super::super::schema::create(&conn).unwrap();
+        let cwds = [
+            Some("/b"),
+            None,
+            Some("/a"),
+            Some("/b"),
+            Some("/a/x"),
+            None,
+            Some("/c"),
+        ];
+        for (i, cwd) in cwds.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO sessions(key, agent, id, title, cwd, models, prompts, messages,
+                     tool_calls, subagents, input, output, cache_read, cache_write,
+                     cache_write_1h, reasoning, tokens_known, source, parse_errors, primary_part)
+                 VALUES (?1, 'claude', ?1, '', ?2, '[]', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, '', 0, 0)",
+                params![format!("k{i}"), cwd],
+            )
+            .unwrap();
+        }
+        let dirs = known_dirs(&conn).unwrap();
+        let want: Vec<std::path::PathBuf> =
+            ["/a", "/a/x", "/b", "/c"].iter().map(Into::into).collect();
+        assert_eq!(dirs, want);
+        let mut plan = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {KNOWN_DIRS}"))
+            .unwrap();
+        let plan: Vec<String> = plan
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for step in plan.iter().filter(|s| s.contains("sessions")) {
+            assert!(
+                step.starts_with("SEARCH sessions USING COVERING INDEX sessions_cwd"),
+                "{plan:?}"
+            );
+        }
+        conn.execute("DELETE FROM sessions", []).unwrap();
+        assert!(known_dirs(&conn).unwrap().is_empty());
+    }
 
     #[test]
     fn long_texts_keep_their_head_and_say_so() {

@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 /// Bump whenever the schema or the meaning of stored data changes.
-pub const VERSION: i64 = 6;
+pub const VERSION: i64 = 7;
 
 pub const CREATE: &str = r#"
 CREATE TABLE stores(
@@ -189,6 +189,11 @@ CREATE INDEX copied_session ON copied(session_key);
 CREATE INDEX copied_owner ON copied(owner);
 CREATE INDEX session_usage_bucket ON session_usage(bucket);
 CREATE INDEX sessions_agent ON sessions(agent, updated_at DESC);
+-- the working directories sessions ran in (what roots an Agenix store can be under): read
+-- after every write, one index step per directory instead of a scan of every session
+CREATE INDEX sessions_cwd ON sessions(cwd);
+-- the stores under a root, for a pass over some roots only
+CREATE INDEX stores_root ON stores(root);
 "#;
 
 pub fn create(conn: &Connection) -> rusqlite::Result<()> {

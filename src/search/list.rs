@@ -129,41 +129,61 @@ pub struct Haystacks {
 
 impl Haystacks {
     pub fn build(sessions: &[Session]) -> Haystacks {
-        let items = sessions
-            .iter()
-            .map(|s| {
-                let title = crate::sanitize::one_line(shown_title(s));
-                let mut rest = String::new();
-                let mut add = |x: &str| {
-                    if !x.is_empty() {
-                        if !rest.is_empty() {
-                            rest.push_str(" · ");
-                        }
-                        rest.push_str(x);
-                    }
-                };
-                if s.extra.name.is_some() {
-                    add(&crate::sanitize::one_line(&s.title));
+        Haystacks {
+            items: sessions.iter().map(Haystacks::one).collect(),
+        }
+    }
+
+    /// The haystack of one session.
+    pub fn one(s: &Session) -> Hay {
+        let title = crate::sanitize::one_line(shown_title(s));
+        let mut rest = String::new();
+        let mut add = |x: &str| {
+            if !x.is_empty() {
+                if !rest.is_empty() {
+                    rest.push_str(" · ");
                 }
-                for t in &s.extra.tags {
-                    add(&format!("#{t}"));
+                rest.push_str(x);
+            }
+        };
+        if s.extra.name.is_some() {
+            add(&crate::sanitize::one_line(&s.title));
+        }
+        for t in &s.extra.tags {
+            add(&format!("#{t}"));
+        }
+        add(s.project.as_deref().unwrap_or(""));
+        add(s.git_branch.as_deref().unwrap_or(""));
+        add(s.agent.as_str());
+        for m in &s.models {
+            add(m);
+        }
+        add(s.cwd.as_deref().unwrap_or(""));
+        if let Some(p) = &s.first_prompt
+            && p != &s.title
+        {
+            add(&crate::sanitize::truncate_chars(p, 100));
+        }
+        Hay::new(&title, &rest, &s.id)
+    }
+
+    /// Bring the haystacks of a list up to date with it after the sessions at `at` were
+    /// replaced or added (added ones at the end). False: they could not be (the list is not
+    /// this one with those changes), and should be built again.
+    pub fn patch(&mut self, sessions: &[Session], at: &[usize]) -> bool {
+        let mut at = at.to_vec();
+        at.sort_unstable();
+        at.dedup();
+        for i in at {
+            match i.cmp(&self.items.len()) {
+                std::cmp::Ordering::Less => self.items[i] = Haystacks::one(&sessions[i]),
+                std::cmp::Ordering::Equal if i < sessions.len() => {
+                    self.items.push(Haystacks::one(&sessions[i]))
                 }
-                add(s.project.as_deref().unwrap_or(""));
-                add(s.git_branch.as_deref().unwrap_or(""));
-                add(s.agent.as_str());
-                for m in &s.models {
-                    add(m);
-                }
-                add(s.cwd.as_deref().unwrap_or(""));
-                if let Some(p) = &s.first_prompt
-                    && p != &s.title
-                {
-                    add(&crate::sanitize::truncate_chars(p, 100));
-                }
-                Hay::new(&title, &rest, &s.id)
-            })
-            .collect();
-        Haystacks { items }
+                _ => return false,
+            }
+        }
+        self.items.len() == sessions.len()
     }
 }
 

@@ -173,7 +173,9 @@ pub struct Workers<'a> {
 
 fn perform<B: Backend>(effect: Effect, w: &Workers, term: &mut Terminal<B>) {
     match effect {
-        Effect::LoadSessions { generation } => w.query.send(QueryReq::Sessions { generation }),
+        Effect::LoadSessions { generation, only } => {
+            w.query.send(QueryReq::Sessions { generation, only })
+        }
         Effect::LoadTranscript { generation, key } => {
             w.query.send(QueryReq::Transcript { generation, key })
         }
@@ -191,6 +193,7 @@ fn perform<B: Backend>(effect: Effect, w: &Workers, term: &mut Terminal<B>) {
         Effect::Filter {
             generation,
             sessions,
+            stamp,
             query,
             sort,
             group,
@@ -198,6 +201,7 @@ fn perform<B: Backend>(effect: Effect, w: &Workers, term: &mut Terminal<B>) {
         } => w.filter.send(FilterReq {
             generation,
             sessions,
+            stamp,
             query,
             sort,
             group,

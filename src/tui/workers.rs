@@ -26,8 +26,10 @@ pub const ELIDE_OVER: usize = 64 * 1024;
 const FULL_TEXT_SESSIONS: usize = 200;
 
 pub enum QueryReq {
+    /// The list: all of it, or `only` these sessions (those a write changed).
     Sessions {
         generation: u64,
+        only: Option<Vec<String>>,
     },
     Transcript {
         generation: u64,
@@ -102,7 +104,7 @@ fn query_loop(
     let mut last: Option<Last> = None;
     while let Ok(first) = rx.recv() {
         // keep only the newest request of each kind
-        let mut sessions = None;
+        let mut sessions: Option<(u64, Option<Vec<String>>)> = None;
         let mut transcript = None;
         let mut full_text = None;
         let mut branch = None;
@@ -116,7 +118,17 @@ fn query_loop(
                     units,
                     needles,
                 } => find = Some((generation, messages, units, needles)),
-                QueryReq::Sessions { generation } => sessions = Some(generation),
+                QueryReq::Sessions { generation, only } => {
+                    // the whole list covers any part of it; parts add up
+                    sessions = Some(match (sessions, only) {
+                        (Some((_, None)), _) | (_, None) => (generation, None),
+                        (Some((_, Some(mut keys))), Some(more)) => {
+                            keys.extend(more);
+                            (generation, Some(keys))
+                        }
+                        (None, Some(keys)) => (generation, Some(keys)),
+                    })
+                }
                 QueryReq::Transcript { generation, key } => {
                     branch = None;
                     transcript = Some((generation, key))
@@ -181,10 +193,44 @@ fn query_loop(
             }
         }
         let Some(r) = reader.as_ref() else { continue };
-        if let Some(generation) = sessions {
+        let (some_sessions, all_sessions) = match sessions {
+            Some((generation, Some(keys))) => (Some((generation, keys)), None),
+            Some((generation, None)) => (None, Some(generation)),
+            None => (None, None),
+        };
+        if let Some((generation, mut keys)) = some_sessions {
+            keys.sort_unstable();
+            keys.dedup();
+            let msg = match changed_sessions(r, &keys)
+                .and_then(|list| costs.apply(r, pricer.as_ref(), list, false))
+            {
+                Ok(list) => {
+                    let mut changed: Vec<_> =
+                        list.into_iter().map(|s| registry.decorated(s)).collect();
+                    crate::keep::annotate(&registry.env, &mut changed);
+                    let gone = keys
+                        .into_iter()
+                        .filter(|k| !changed.iter().any(|s| &s.key == k))
+                        .collect();
+                    Msg::SessionsChanged {
+                        generation,
+                        changed,
+                        gone,
+                    }
+                }
+                Err(e) => Msg::QueryFailed {
+                    generation,
+                    error: e.to_string(),
+                },
+            };
+            if out.send(msg).is_err() {
+                return;
+            }
+        }
+        if let Some(generation) = all_sessions {
             let msg = match r
                 .list(&ListQuery::default())
-                .and_then(|list| costs.apply(r, pricer.as_ref(), list))
+                .and_then(|list| costs.apply(r, pricer.as_ref(), list, true))
             {
                 Ok(list) => {
                     // resume targets are built when one is needed (see Registry::decorated)
@@ -360,12 +406,14 @@ fn cost_print(s: &Session) -> CostPrint {
 }
 
 impl CostCache {
-    /// Give every session its cost under the current prices and cost mode.
+    /// Give every session its cost under the current prices and cost mode. `whole`: the list
+    /// is every session there is (the costs of others are forgotten); else some of them.
     fn apply(
         &mut self,
         r: &Reader,
         pricer: &dyn Pricer,
         mut list: Vec<Session>,
+        whole: bool,
     ) -> Result<Vec<Session>, crate::index::IndexError> {
         let stale: Vec<usize> = list
             .iter()
@@ -378,7 +426,7 @@ impl CostCache {
             .map(|(i, _)| i)
             .collect();
         // many changed (the first list): one pass over every row; else row by row
-        let fresh: HashMap<String, SessionCost> = if stale.len() > 64 {
+        let fresh: HashMap<String, SessionCost> = if whole && stale.len() > 64 {
             session_costs(&r.usage_rows(&|_| true)?, pricer)
         } else {
             let mut m = HashMap::new();
@@ -388,9 +436,11 @@ impl CostCache {
             }
             m
         };
-        let keys: std::collections::HashSet<u64> = list.iter().map(|s| key_hash(&s.key)).collect();
-        self.by_key.retain(|k, _| keys.contains(k));
-        drop(keys);
+        if whole {
+            let keys: std::collections::HashSet<u64> =
+                list.iter().map(|s| key_hash(&s.key)).collect();
+            self.by_key.retain(|k, _| keys.contains(k));
+        }
         for &i in &stale {
             let print = cost_print(&list[i]);
             let c = fresh.get(&list[i].key).copied().unwrap_or_default();
@@ -402,6 +452,15 @@ impl CostCache {
         }
         Ok(list)
     }
+}
+
+/// The sessions of these keys that are in the index (a key not found is a session gone).
+fn changed_sessions(r: &Reader, keys: &[String]) -> Result<Vec<Session>, crate::index::IndexError> {
+    let mut out = Vec::with_capacity(keys.len());
+    for k in keys {
+        out.extend(r.session(k)?);
+    }
+    Ok(out)
 }
 
 /// The transcript the query worker read last.
@@ -625,6 +684,7 @@ fn index_loop(
 pub struct FilterReq {
     pub generation: u64,
     pub sessions: Arc<Vec<Session>>,
+    pub stamp: crate::app::state::ListStamp,
     pub query: Query,
     pub sort: SortKey,
     pub group: bool,
@@ -658,21 +718,46 @@ fn filter_loop(rx: Receiver<FilterReq>, out: Sender<Msg>) {
         .map(|n| n.get())
         .unwrap_or(2)
         .min(4);
-    // haystacks of the current list, and the last answer (for narrowing). The list itself is
-    // held too: compared by address, a list that was freed could share its address with a
-    // new one (and its haystacks and last answer would be taken for the new list's).
-    let mut hay: Option<(Arc<Vec<crate::model::Session>>, Haystacks)> = None;
+    // haystacks of the current list (by the list's version), and the last answer (for
+    // narrowing). The list is not held: the UI changes it in place when a write changed some
+    // of its sessions.
+    let mut hay: Option<(u64, Haystacks)> = None;
     let mut last: Option<(Query, Vec<usize>)> = None;
     while let Ok(first) = rx.recv() {
-        let Some(req) = std::iter::once(first).chain(rx.try_iter()).last() else {
+        let reqs: Vec<FilterReq> = std::iter::once(first).chain(rx.try_iter()).collect();
+        // bring the haystacks to the newest list through the versions between, building only
+        // the sessions that changed when each version patched the one before
+        let mut changed: Option<Vec<usize>> = hay.as_ref().map(|_| Vec::new());
+        let mut version = hay.as_ref().map(|(v, _)| *v);
+        for r in &reqs {
+            if Some(r.stamp.version) == version {
+                continue;
+            }
+            match (&r.stamp.patched, changed.as_mut()) {
+                (Some((from, at)), Some(c)) if Some(*from) == version => c.extend(at.iter()),
+                _ => changed = None,
+            }
+            version = Some(r.stamp.version);
+        }
+        let Some(req) = reqs.into_iter().last() else {
             continue;
         };
-        if hay
-            .as_ref()
-            .is_none_or(|(list, _)| !Arc::ptr_eq(list, &req.sessions))
-        {
-            hay = Some((req.sessions.clone(), Haystacks::build(&req.sessions)));
+        let patched = match (hay.as_mut(), &changed) {
+            (Some((v, h)), Some(at)) if !at.is_empty() => {
+                *v = req.stamp.version;
+                h.patch(&req.sessions, at)
+            }
+            (Some(_), Some(_)) => true,
+            _ => false,
+        };
+        if !patched {
+            hay = Some((req.stamp.version, Haystacks::build(&req.sessions)));
             last = None;
+        } else if let (Some((_, matched)), Some(at)) = (last.as_mut(), &changed) {
+            // a session changed may match a narrower query now: it is a candidate again
+            matched.extend(at.iter().copied());
+            matched.sort_unstable();
+            matched.dedup();
         }
         let Some((_, h)) = hay.as_ref() else { continue };
         let candidates = last
@@ -715,6 +800,11 @@ mod tests {
         FilterReq {
             generation,
             sessions,
+            // every list a new one
+            stamp: crate::app::state::ListStamp {
+                version: generation,
+                patched: None,
+            },
             query: Query::default(),
             sort: SortKey::default(),
             group: false,
@@ -800,5 +890,98 @@ mod tests {
                 }
             }
         }
+    }
+    /// A list changed in place by a write (some sessions replaced, some added) is filtered
+    /// with haystacks brought up to date for those sessions only: every answer equals the
+    /// rows of the same list filtered from scratch, also when the query narrowed the last
+    /// one (a session changed may match now), when the worker skips versions, and when a
+    /// version it never saw breaks the chain.
+    #[test]
+    fn a_list_patched_in_place_is_filtered_as_a_fresh_one() {
+        use crate::app::state::ListStamp;
+        use crate::search::list::{ListRequest, build_rows};
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let w = FilterWorker::spawn(tx);
+        let titled = |i: usize, title: &str| {
+            let mut s = crate::model::test_session(i);
+            s.title = title.into();
+            s.updated_at = chrono::DateTime::from_timestamp(1_000_000 + i as i64, 0);
+            s
+        };
+        let mut list = vec![titled(0, "one"), titled(1, "two"), titled(2, "three")];
+        let mut generation = 0;
+        let mut ask = |list: &[Session], stamp: ListStamp, query: &str, wait: bool| {
+            generation += 1;
+            let query = crate::search::query::parse(
+                query,
+                chrono::Utc::now(),
+                chrono::FixedOffset::east_opt(0).unwrap(),
+            );
+            w.send(FilterReq {
+                generation,
+                sessions: Arc::new(list.to_vec()),
+                stamp,
+                query: query.clone(),
+                sort: SortKey::default(),
+                group: false,
+                now: chrono::Utc::now(),
+            });
+            if !wait {
+                return 0;
+            }
+            let want = build_rows(
+                &ListRequest {
+                    sessions: list,
+                    hay: &Haystacks::build(list),
+                    query: &query,
+                    sort: SortKey::default(),
+                    group: false,
+                    now: chrono::Utc::now(),
+                    candidates: None,
+                },
+                &Matcher::default(),
+                1,
+            );
+            let want: Vec<_> = want.iter().filter_map(Row::session).collect();
+            loop {
+                match rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap() {
+                    Msg::Filtered {
+                        generation: g,
+                        rows,
+                    } if g == generation => {
+                        let got: Vec<_> = rows.iter().filter_map(Row::session).collect();
+                        assert_eq!(got, want, "generation {generation}");
+                        return got.len();
+                    }
+                    _ => {}
+                }
+            }
+        };
+        let whole = |version| ListStamp {
+            version,
+            patched: None,
+        };
+        let patch = |version, from, at: &[usize]| ListStamp {
+            version,
+            patched: Some((from, at.into())),
+        };
+        assert_eq!(ask(&list, whole(1), "tw", true), 1);
+        // "one" renamed: it matches the narrower query, which the last answer did not hold
+        list[0] = titled(0, "twelve");
+        assert_eq!(ask(&list, patch(2, 1, &[0]), "twe", true), 1);
+        // a session added, the same query
+        list.push(titled(3, "twenty"));
+        assert_eq!(ask(&list, patch(3, 2, &[3]), "twe", true), 2);
+        // two writes before the worker looks: both patches are taken
+        list[1] = titled(1, "tweak");
+        ask(&list, patch(4, 3, &[1]), "twe", false);
+        list.push(titled(4, "between"));
+        assert_eq!(ask(&list, patch(5, 4, &[4]), "twe", true), 4);
+        // version 6 never reached the worker (a full-text query was shown meanwhile)
+        list[2] = titled(2, "tweed");
+        list[3] = titled(3, "none");
+        assert_eq!(ask(&list, patch(7, 6, &[3]), "twe", true), 4);
+        // positions that do not fit the list: built whole
+        assert_eq!(ask(&list, patch(8, 7, &[9]), "t", true), 4);
     }
 }
