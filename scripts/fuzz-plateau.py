@@ -141,6 +141,12 @@ def run(target, quiet, cap, flat, logdir, bin_dir, until_doubled=False):
     growth = growth_last_half(statuses(text))
     with open(executions_file(target), "w") as f:
         f.write(f"{prior + execs}\n")
+    # one line per run: whether growth per doubling shrinks shows in this history
+    with open(os.path.join(ROOT, "fuzz/corpus", target + ".history"), "a") as f:
+        g = "?" if growth is None else f"{growth:.2f}"
+        f.write(f"{time.strftime('%Y-%m-%d %H:%M')} {os.path.relpath(os.path.abspath(bin_dir), ROOT)} "
+                f"execs={execs} all={prior + execs} doubled={execs >= prior} cov={cov} "
+                f"ft={ft} cpu={cpu:.0f} growth_last_half={g}\n")
     return {
         "target": target, "execs": execs, "cov": cov, "ft": ft, "cpu": cpu,
         "plateau": plateau, "crashed": crashed, "quiet_since": cpu - last_cov_cpu,
