@@ -237,6 +237,47 @@ fn deleted_files_disappear() {
     h.assert_equals_fresh();
 }
 
+/// A revisit that follows an index another one writes learns which sessions each write
+/// stored (`sessions.rev`), and that it must read the list whole once a session was removed.
+#[test]
+fn a_follower_learns_which_sessions_were_written() {
+    let h = Home::new();
+    h.refresh();
+    let reader = || Reader::open(&h.index).unwrap();
+    let r0 = reader().last_write().unwrap();
+    assert_eq!(reader().written_since(r0, 256).unwrap(), (r0, Some(vec![])));
+    // a write of nothing stores no session
+    h.refresh();
+    let (r1, keys) = reader().written_since(r0, 256).unwrap();
+    assert_eq!(keys, Some(vec![]));
+    // an append and a new session
+    append(
+        &h.claude(&format!("{S1}.jsonl")),
+        &format!("{}\n", user_line("f-1", "more")),
+    );
+    const S9: &str = "99999999-9999-4999-8999-999999999999";
+    std::fs::write(
+        h.claude(&format!("{S9}.jsonl")),
+        format!("{}\n", common::claude_user_line(S9, "n-1", "new")),
+    )
+    .unwrap();
+    h.refresh();
+    let (r2, keys) = reader().written_since(r1, 256).unwrap();
+    assert!(r2 > r1);
+    let mut keys = keys.expect("nothing removed");
+    keys.sort();
+    assert_eq!(keys, vec![format!("claude:{S1}"), format!("claude:{S9}")]);
+    // more than asked for: read whole
+    assert_eq!(reader().written_since(r1, 1).unwrap(), (r2, None));
+    // a session removed: read whole, once
+    std::fs::remove_file(h.claude(&format!("{S9}.jsonl"))).unwrap();
+    h.refresh();
+    let (r3, keys) = reader().written_since(r2, 256).unwrap();
+    assert_eq!(keys, None, "a session gone");
+    h.refresh();
+    assert_eq!(reader().written_since(r3, 256).unwrap().1, Some(vec![]));
+}
+
 #[test]
 fn renamed_files_keep_one_session() {
     let h = Home::new();

@@ -115,8 +115,11 @@ pub enum Msg {
     /// How the stores are watched (roots, and native events, polling or waiting).
     Watching(Vec<(std::path::PathBuf, crate::watch::Mode)>),
     IndexFailed(String),
-    /// Another revisit wrote the index (this one follows it): read the list again.
-    IndexChangedElsewhere,
+    /// Another revisit wrote the index (this one follows it): read again the sessions it
+    /// wrote, or the whole list (`None`: which ones cannot be told).
+    IndexChangedElsewhere {
+        changed: Option<Vec<String>>,
+    },
     /// The clock moved (ages in the list).
     Tick(chrono::DateTime<chrono::Utc>),
 }

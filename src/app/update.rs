@@ -308,41 +308,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             if !live {
                 state.status.info = Some(format!("{sessions} sessions indexed in {elapsed_ms} ms"));
             }
-            if !state.loaded || changed.len() > RELOAD_WHOLE_OVER {
-                fx.push(load_sessions(state));
-            } else if !changed.is_empty() {
-                // only the sessions written: at 100,000 sessions reading the whole list
-                // again took 400 ms of CPU per write while an agent streamed
-                fx.push(Effect::LoadSessions {
-                    generation: state.list_generation,
-                    only: Some(changed.clone()),
-                });
-            }
-            if let Some(key) = &state.transcript.key
-                && changed.contains(key)
-                && state.transcript.branch_leaf.is_none()
-            {
-                // the session shown grew: reload it (folds and position are kept)
-                state.generation += 1;
-                state.transcript.generation = state.generation;
-                fx.push(Effect::LoadTranscript {
-                    generation: state.generation,
-                    key: key.clone(),
-                });
-            }
+            sessions_written(state, Some(&changed), &mut fx);
         }
-        Msg::IndexChangedElsewhere => {
-            fx.push(load_sessions(state));
-            if let Some(key) = &state.transcript.key
-                && state.transcript.branch_leaf.is_none()
-            {
-                state.generation += 1;
-                state.transcript.generation = state.generation;
-                fx.push(Effect::LoadTranscript {
-                    generation: state.generation,
-                    key: key.clone(),
-                });
-            }
+        Msg::IndexChangedElsewhere { changed } => {
+            sessions_written(state, changed.as_deref(), &mut fx)
         }
         Msg::IndexFailed(e) => {
             state.status.indexing = None;
@@ -394,7 +363,37 @@ pub fn load_sessions(state: &mut AppState) -> Effect {
 
 /// An index pass that changed more sessions than this has the whole list read again rather
 /// than each of them looked up.
-const RELOAD_WHOLE_OVER: usize = 256;
+pub const RELOAD_WHOLE_OVER: usize = 256;
+
+/// A write changed these sessions (`None`: which ones is not known): read them again, and the
+/// open transcript when it is one of them.
+fn sessions_written(state: &mut AppState, changed: Option<&[String]>, fx: &mut Vec<Effect>) {
+    match changed {
+        Some(keys) if state.loaded && keys.len() <= RELOAD_WHOLE_OVER => {
+            if !keys.is_empty() {
+                // only the sessions written: at 100,000 sessions reading the whole list
+                // again took a second per write while an agent streamed
+                fx.push(Effect::LoadSessions {
+                    generation: state.list_generation,
+                    only: Some(keys.to_vec()),
+                });
+            }
+        }
+        _ => fx.push(load_sessions(state)),
+    }
+    if let Some(key) = &state.transcript.key
+        && changed.is_none_or(|keys| keys.contains(key))
+        && state.transcript.branch_leaf.is_none()
+    {
+        // the session shown grew: reload it (folds and position are kept)
+        state.generation += 1;
+        state.transcript.generation = state.generation;
+        fx.push(Effect::LoadTranscript {
+            generation: state.generation,
+            key: key.clone(),
+        });
+    }
+}
 
 /// The query (or the list, sort or grouping) changed: ask for new rows.
 fn refilter(state: &mut AppState, fx: &mut Vec<Effect>) {
@@ -1468,7 +1467,7 @@ mod tests {
         step(&mut s, key(KeyCode::Char('j')));
         step(&mut s, key(KeyCode::Char('j')));
         // another revisit wrote the index: the whole list is read again
-        let fx = update(&mut s, Msg::IndexChangedElsewhere);
+        let fx = update(&mut s, Msg::IndexChangedElsewhere { changed: None });
         let Effect::LoadSessions {
             generation,
             only: None,
@@ -1567,7 +1566,7 @@ mod tests {
         );
         assert_eq!(s.selected_session().unwrap().key, "claude:id2");
         // an answer older than a whole list asked for since is dropped
-        let fx = step(&mut s, Msg::IndexChangedElsewhere);
+        let fx = step(&mut s, Msg::IndexChangedElsewhere { changed: None });
         let stale = Msg::SessionsChanged {
             generation: *generation,
             changed: vec![session(7)],
@@ -1600,6 +1599,53 @@ mod tests {
         let fx = step(&mut s, done(many));
         assert!(
             matches!(&fx[..], [Effect::LoadSessions { only: None, .. }]),
+            "{fx:?}"
+        );
+    }
+
+    /// Following another revisit's index: the sessions it wrote are read again, the open
+    /// transcript only when it is one of them; when which ones is not known, everything.
+    #[test]
+    fn a_write_elsewhere_reads_again_what_it_wrote() {
+        let mut s = state((140, 40), 5);
+        assert_eq!(s.transcript.key.as_deref(), Some("claude:id0"));
+        let g = s.list_generation;
+        let fx = update(
+            &mut s,
+            Msg::IndexChangedElsewhere {
+                changed: Some(vec!["claude:id3".into()]),
+            },
+        );
+        assert!(
+            matches!(&fx[..], [Effect::LoadSessions { generation, only: Some(k) }] if *generation == g && k == &["claude:id3".to_string()]),
+            "{fx:?}"
+        );
+        let fx = update(
+            &mut s,
+            Msg::IndexChangedElsewhere {
+                changed: Some(vec!["claude:id0".into()]),
+            },
+        );
+        assert!(
+            matches!(&fx[..], [Effect::LoadSessions { only: Some(_), .. }, Effect::LoadTranscript { key, .. }] if key == "claude:id0"),
+            "{fx:?}"
+        );
+        let fx = update(
+            &mut s,
+            Msg::IndexChangedElsewhere {
+                changed: Some(vec![]),
+            },
+        );
+        assert!(fx.is_empty(), "{fx:?}");
+        let fx = update(&mut s, Msg::IndexChangedElsewhere { changed: None });
+        assert!(
+            matches!(
+                &fx[..],
+                [
+                    Effect::LoadSessions { only: None, .. },
+                    Effect::LoadTranscript { .. }
+                ]
+            ),
             "{fx:?}"
         );
     }

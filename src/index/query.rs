@@ -561,6 +561,40 @@ impl Reader {
         known_dirs(&self.conn)
     }
 
+    /// The number of the last write (`meta.rev`).
+    pub fn last_write(&self) -> Result<i64, IndexError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'rev'", [], |r| r.get(0))?)
+    }
+
+    /// What changed since write `rev` (see `meta.rev`), for a revisit following an index
+    /// another one writes: the last write now, and the keys of the sessions written after
+    /// `rev`; `None` for the keys when a session was removed since, or more than `at_most`
+    /// were written (the list is then read whole).
+    pub fn written_since(
+        &self,
+        rev: i64,
+        at_most: usize,
+    ) -> Result<(i64, Option<Vec<String>>), IndexError> {
+        let (now, gone): (i64, i64) = self.conn.query_row(
+            "SELECT (SELECT value FROM meta WHERE key = 'rev'),
+                    (SELECT value FROM meta WHERE key = 'gone_rev')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if gone > rev {
+            return Ok((now, None));
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT key FROM sessions WHERE rev > ?1 LIMIT ?2")?;
+        let keys = stmt
+            .query_map(params![rev, at_most as i64 + 1], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((now, (keys.len() <= at_most).then_some(keys)))
+    }
+
     pub fn count(&self) -> Result<u64, IndexError> {
         Ok(self
             .conn

@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 /// Bump whenever the schema or the meaning of stored data changes.
-pub const VERSION: i64 = 7;
+pub const VERSION: i64 = 8;
 
 pub const CREATE: &str = r#"
 CREATE TABLE stores(
@@ -83,12 +83,14 @@ CREATE TRIGGER messages_forget_body AFTER DELETE ON messages BEGIN
     DELETE FROM bodies WHERE id = old.id;
 END;
 
--- Counters: `rev`, the number of the last write transaction.
+-- Counters: `rev`, the number of the last write transaction; `gone_rev`, the last write that
+-- removed a session (another revisit following this index reads the list whole after it).
 CREATE TABLE meta(
     key           TEXT PRIMARY KEY,
     value         INTEGER NOT NULL
 );
 INSERT INTO meta(key, value) VALUES ('rev', 0);
+INSERT INTO meta(key, value) VALUES ('gone_rev', 0);
 
 -- Full text of every message (prompts, answers, thinking, tool inputs and capped outputs).
 -- Contentless: the text lives in bodies.body; rowid = messages.id.
@@ -151,9 +153,13 @@ CREATE TABLE sessions(
     parse_errors  INTEGER NOT NULL,
     first_prompt  TEXT,
     status        TEXT,
-    primary_part  INTEGER NOT NULL
+    primary_part  INTEGER NOT NULL,
+    -- the write (meta.rev) that last stored this row: a revisit following the index reads
+    -- again only the sessions written since it last looked
+    rev           INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX sessions_updated ON sessions(updated_at DESC);
+CREATE INDEX sessions_rev ON sessions(rev);
 
 -- Token use of each session by quarter hour (any time zone's days are whole quarter hours),
 -- model, whether the request was past 200k prompt tokens (a model's long-context price) and

@@ -1709,8 +1709,16 @@ fn rebuild_session(tx: &Transaction, key: &str) -> rusqlite::Result<bool> {
             (a.priority, -a.msg_len, &a.store_path).cmp(&(b.priority, -b.msg_len, &b.store_path))
         });
     let Some(winner) = winner else {
-        tx.prepare_cached("DELETE FROM sessions WHERE key = ?1")?
+        let gone = tx
+            .prepare_cached("DELETE FROM sessions WHERE key = ?1")?
             .execute([key])?;
+        if gone > 0 {
+            tx.prepare_cached(
+                "UPDATE meta SET value = (SELECT value FROM meta WHERE key = 'rev')
+                 WHERE key = 'gone_rev'",
+            )?
+            .execute([])?;
+        }
         return Ok(before.is_some());
     };
     let meta = winner.meta.clone().unwrap_or_default();
@@ -1841,9 +1849,10 @@ fn rebuild_session(tx: &Transaction, key: &str) -> rusqlite::Result<bool> {
     tx.prepare_cached(
         "INSERT OR REPLACE INTO sessions(key, agent, id, title, cwd, project, models, git_branch, started_at,
             updated_at, prompts, messages, tool_calls, subagents, input, output, cache_read, cache_write,
-            cache_write_1h, reasoning, tokens_known, cost, source, parse_errors, first_prompt, status, primary_part)
+            cache_write_1h, reasoning, tokens_known, cost, source, parse_errors, first_prompt, status, primary_part,
+            rev)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
-                 ?22, ?23, ?24, ?25, ?26, ?27)",
+                 ?22, ?23, ?24, ?25, ?26, ?27, (SELECT value FROM meta WHERE key = 'rev'))",
     )?
     .execute(params![
         key,

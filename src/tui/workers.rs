@@ -550,6 +550,11 @@ impl Indexer {
             .name("indexer".into())
             .spawn(move || {
                 let mut seen = index_stamp(&index);
+                // the index file and the last write this revisit has shown
+                let mut shown = (
+                    file_id(&index),
+                    Reader::open(&index).and_then(|r| r.last_write()).ok(),
+                );
                 loop {
                     std::thread::sleep(FOLLOW_POLL);
                     match Writer::open_waiting(&index, std::time::Duration::ZERO) {
@@ -568,7 +573,8 @@ impl Indexer {
                     let now = index_stamp(&index);
                     if now != seen {
                         seen = now;
-                        if out.send(Msg::IndexChangedElsewhere).is_err() {
+                        let changed = written_elsewhere(&index, &mut shown);
+                        if out.send(Msg::IndexChangedElsewhere { changed }).is_err() {
                             return;
                         }
                     }
@@ -582,6 +588,28 @@ impl Indexer {
     pub fn catch_up(&self) {
         let _ = self.tx.send(IndexReq::CatchUp);
     }
+}
+
+/// The sessions another revisit wrote since this one last looked (`shown`: the index file and
+/// the last write seen, brought up to date): `None` when that cannot be told (a new index
+/// file, a session removed, too many written), and the list is read whole.
+fn written_elsewhere(
+    index: &std::path::Path,
+    shown: &mut (Option<FileId>, Option<i64>),
+) -> Option<Vec<String>> {
+    let file = file_id(index);
+    let reader = Reader::open(index).ok()?;
+    let last = shown.1.filter(|_| file == shown.0 && file.is_some());
+    let (now, keys) = match last {
+        Some(rev) => reader
+            .written_since(rev, crate::app::update::RELOAD_WHOLE_OVER)
+            .ok()?,
+        None => (reader.last_write().ok()?, None),
+    };
+    // an index that went back (rebuilt in place) says nothing of what the list holds
+    let keys = keys.filter(|_| last.is_some_and(|rev| now >= rev));
+    *shown = (file, Some(now));
+    keys
 }
 
 /// How often a follower looks at the index another revisit writes.
@@ -891,6 +919,59 @@ mod tests {
             }
         }
     }
+    /// A follower tells which sessions the other revisit wrote since it last looked, and
+    /// says it cannot when the index is another file now.
+    #[test]
+    fn a_follower_sees_which_sessions_were_written_elsewhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        let project = home.join(".claude/projects/-w");
+        std::fs::create_dir_all(&project).unwrap();
+        let sid = "11111111-1111-4111-8111-111111111111";
+        let line = |uuid: &str| {
+            format!(
+                r#"{{"parentUuid":null,"isSidechain":false,"cwd":"/w","sessionId":"{sid}","type":"user","uuid":"{uuid}","timestamp":"2026-11-20T11:00:00.000Z","message":{{"role":"user","content":"hello {uuid}"}}}}"#
+            ) + "\n"
+        };
+        let file = project.join(format!("{sid}.jsonl"));
+        std::fs::write(&file, line("a")).unwrap();
+        let registry = Registry::new(
+            crate::config::Env::with_home(&home, &[]),
+            crate::config::Config::default(),
+        );
+        let index = dir.path().join("index.sqlite");
+        let refresh = || {
+            Writer::open(&index)
+                .unwrap()
+                .refresh(&registry, &mut |_| {})
+                .unwrap()
+        };
+        refresh();
+        let mut shown = (
+            file_id(&index),
+            Some(Reader::open(&index).unwrap().last_write().unwrap()),
+        );
+        use std::io::Write as _;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&file)
+            .unwrap();
+        f.write_all(line("b").as_bytes()).unwrap();
+        refresh();
+        assert_eq!(
+            written_elsewhere(&index, &mut shown),
+            Some(vec![format!("claude:{sid}")])
+        );
+        assert_eq!(written_elsewhere(&index, &mut shown), Some(vec![]));
+        // the index made again: another file
+        for ext in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", index.display()));
+        }
+        refresh();
+        assert_eq!(written_elsewhere(&index, &mut shown), None);
+        assert_eq!(written_elsewhere(&index, &mut shown), Some(vec![]));
+    }
+
     /// A list changed in place by a write (some sessions replaced, some added) is filtered
     /// with haystacks brought up to date for those sessions only: every answer equals the
     /// rows of the same list filtered from scratch, also when the query narrowed the last
