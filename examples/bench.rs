@@ -532,7 +532,7 @@ fn live(home: PathBuf, index: PathBuf, appends: usize, follow: bool) {
     // the browser as `tui::run` sets it up, without a terminal: its indexer (with the
     // watcher), query and filter workers, and its state, which every message goes through
     use revisit::app::{AppState, Effect, update};
-    use revisit::tui::workers::{FilterReq, FilterWorker, Indexer, QueryReq, QueryWorker};
+    use revisit::tui::workers::{FilterWorker, Indexer, QueryReq, QueryWorker};
     let (tx, rx) = crossbeam_channel::unbounded::<Msg>();
     let pricer = revisit::cost::pricer(&Config::default(), None).0;
     let query = QueryWorker::spawn(index.clone(), reg.clone(), pricer.clone(), tx.clone());
@@ -563,23 +563,7 @@ fn live(home: PathBuf, index: PathBuf, appends: usize, follow: bool) {
                 Effect::LoadTranscript { generation, key } => {
                     query.send(QueryReq::Transcript { generation, key })
                 }
-                Effect::Filter {
-                    generation,
-                    sessions,
-                    stamp,
-                    query: q,
-                    sort,
-                    group,
-                    now,
-                } => filter.send(FilterReq {
-                    generation,
-                    sessions,
-                    stamp,
-                    query: q,
-                    sort,
-                    group,
-                    now,
-                }),
+                Effect::Filter(req) => filter.send(req),
                 _ => {}
             }
         }
@@ -724,7 +708,7 @@ fn startup(home: PathBuf, index: PathBuf, rounds: usize) {
             },
         );
         for e in fx {
-            if let revisit::app::Effect::Filter {
+            if let revisit::app::Effect::Filter(revisit::app::action::FilterReq {
                 generation,
                 sessions,
                 query,
@@ -732,7 +716,7 @@ fn startup(home: PathBuf, index: PathBuf, rounds: usize) {
                 group,
                 now,
                 ..
-            } = e
+            }) = e
             {
                 let hay = Haystacks::build(&sessions);
                 let rows = build_rows(

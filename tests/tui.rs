@@ -91,7 +91,7 @@ impl Harness {
                 Effect::LoadTranscript { generation, key } => {
                     common::transcript_msg(generation, &key, self.reader.messages(&key).unwrap())
                 }
-                Effect::Filter {
+                Effect::Filter(revisit::app::action::FilterReq {
                     generation,
                     sessions,
                     query,
@@ -99,7 +99,7 @@ impl Harness {
                     group,
                     now,
                     ..
-                } => {
+                }) => {
                     let hay = Haystacks::build(&sessions);
                     let rows = build_rows(
                         &ListRequest {

@@ -247,6 +247,19 @@ impl Action {
 }
 
 /// Side effects `update` asks for; the runtime performs them.
+/// A request for the list's rows, answered by the filter worker.
+#[derive(Debug, Clone)]
+pub struct FilterReq {
+    pub generation: u64,
+    pub sessions: Arc<Vec<Session>>,
+    /// Which version of the list `sessions` is, and how it was made from the one before.
+    pub stamp: crate::app::state::ListStamp,
+    pub query: Query,
+    pub sort: SortKey,
+    pub group: bool,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
 #[derive(Debug, Clone)]
 pub enum Effect {
     /// Read the list again: all of it (`only: None`), or only these sessions.
@@ -266,16 +279,7 @@ pub enum Effect {
         needles: Vec<String>,
     },
     /// Compute the list's rows (fuzzy words, filters, sort, grouping).
-    Filter {
-        generation: u64,
-        sessions: Arc<Vec<Session>>,
-        /// Which version of the list `sessions` is, and how it was made from the one before.
-        stamp: crate::app::state::ListStamp,
-        query: Query,
-        sort: SortKey,
-        group: bool,
-        now: chrono::DateTime<chrono::Utc>,
-    },
+    Filter(FilterReq),
     /// Run a full-text query.
     FullText {
         generation: u64,
@@ -391,7 +395,7 @@ impl PartialEq for Effect {
                     key: kb,
                 },
             ) => a == b && ka == kb,
-            (Effect::Filter { generation: a, .. }, Effect::Filter { generation: b, .. }) => a == b,
+            (Effect::Filter(a), Effect::Filter(b)) => a.generation == b.generation,
             (Effect::FullText { generation: a, .. }, Effect::FullText { generation: b, .. }) => {
                 a == b
             }

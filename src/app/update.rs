@@ -1,6 +1,6 @@
 //! `update`: the only place state changes. No I/O: side effects are returned as `Effect`s.
 
-use super::action::{Action, Effect, External, KeepJob, Msg};
+use super::action::{Action, Effect, External, FilterReq, KeepJob, Msg};
 use super::keymap::Mode;
 use super::state::{AppState, Focus, ListStamp, Prompt, PromptKind, SearchBox, SearchMode, Yes};
 use super::transcript::{needles_of, needles_of_terms};
@@ -408,7 +408,7 @@ fn refilter(state: &mut AppState, fx: &mut Vec<Effect>) {
             now: state.now,
         });
     } else {
-        fx.push(Effect::Filter {
+        fx.push(Effect::Filter(FilterReq {
             generation: state.generation,
             sessions: state.sessions.clone(),
             stamp: state.list_stamp.clone(),
@@ -416,7 +416,7 @@ fn refilter(state: &mut AppState, fx: &mut Vec<Effect>) {
             sort: state.sort,
             group: state.group,
             now: state.now,
-        });
+        }));
     }
 }
 
@@ -1311,7 +1311,7 @@ mod tests {
     /// Run effects the way the runtime would, synchronously (filters only).
     fn run(s: &mut AppState, fx: Vec<Effect>) {
         for e in fx {
-            if let Effect::Filter {
+            if let Effect::Filter(FilterReq {
                 generation,
                 sessions,
                 query,
@@ -1319,7 +1319,7 @@ mod tests {
                 group,
                 now,
                 ..
-            } = e
+            }) = e
             {
                 let hay = H::build(&sessions);
                 let rows = build_rows(

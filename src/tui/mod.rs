@@ -15,7 +15,7 @@ use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 use std::sync::Arc;
 use std::time::Duration;
-use workers::{FilterReq, FilterWorker, Indexer, QueryReq, QueryWorker};
+use workers::{FilterWorker, Indexer, QueryReq, QueryWorker};
 
 /// Open the browser; returns the exit code.
 pub fn run(ctx: Context) -> Result<i32> {
@@ -190,23 +190,7 @@ fn perform<B: Backend>(effect: Effect, w: &Workers, term: &mut Terminal<B>) {
             units,
             needles,
         }),
-        Effect::Filter {
-            generation,
-            sessions,
-            stamp,
-            query,
-            sort,
-            group,
-            now,
-        } => w.filter.send(FilterReq {
-            generation,
-            sessions,
-            stamp,
-            query,
-            sort,
-            group,
-            now,
-        }),
+        Effect::Filter(req) => w.filter.send(req),
         Effect::FullText {
             generation,
             query,

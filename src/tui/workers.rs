@@ -8,7 +8,7 @@ use crate::index::writer::Writer;
 use crate::model::Session;
 use crate::search::Matcher;
 use crate::search::fts::search_sessions;
-use crate::search::list::{Haystacks, ListRequest, Row, SortKey, build_rows, narrows};
+use crate::search::list::{Haystacks, ListRequest, Row, build_rows, narrows};
 use crate::search::query::Query;
 use crate::sources::Registry;
 use crate::stats::{Pricer, SessionCost, apply_cost, session_costs};
@@ -198,16 +198,24 @@ fn query_loop(
             Some((generation, None)) => (None, Some(generation)),
             None => (None, None),
         };
+        // costs, resume targets (built when one is needed: see Registry::decorated), names
+        // and tags
+        let finish = |costs: &mut CostCache, list: Vec<Session>, whole: bool| {
+            costs.apply(r, pricer.as_ref(), list, whole).map(|list| {
+                let mut list: Vec<_> = list.into_iter().map(|s| registry.decorated(s)).collect();
+                crate::keep::annotate(&registry.env, &mut list);
+                list
+            })
+        };
+        let failed = |generation, e: crate::index::IndexError| Msg::QueryFailed {
+            generation,
+            error: e.to_string(),
+        };
         if let Some((generation, mut keys)) = some_sessions {
             keys.sort_unstable();
             keys.dedup();
-            let msg = match changed_sessions(r, &keys)
-                .and_then(|list| costs.apply(r, pricer.as_ref(), list, false))
-            {
-                Ok(list) => {
-                    let mut changed: Vec<_> =
-                        list.into_iter().map(|s| registry.decorated(s)).collect();
-                    crate::keep::annotate(&registry.env, &mut changed);
+            let msg = match changed_sessions(r, &keys).and_then(|l| finish(&mut costs, l, false)) {
+                Ok(changed) => {
                     let gone = keys
                         .into_iter()
                         .filter(|k| !changed.iter().any(|s| &s.key == k))
@@ -218,10 +226,7 @@ fn query_loop(
                         gone,
                     }
                 }
-                Err(e) => Msg::QueryFailed {
-                    generation,
-                    error: e.to_string(),
-                },
+                Err(e) => failed(generation, e),
             };
             if out.send(msg).is_err() {
                 return;
@@ -230,22 +235,13 @@ fn query_loop(
         if let Some(generation) = all_sessions {
             let msg = match r
                 .list(&ListQuery::default())
-                .and_then(|list| costs.apply(r, pricer.as_ref(), list, true))
+                .and_then(|l| finish(&mut costs, l, true))
             {
-                Ok(list) => {
-                    // resume targets are built when one is needed (see Registry::decorated)
-                    let mut sessions: Vec<_> =
-                        list.into_iter().map(|s| registry.decorated(s)).collect();
-                    crate::keep::annotate(&registry.env, &mut sessions);
-                    Msg::Sessions {
-                        generation,
-                        sessions,
-                    }
-                }
-                Err(e) => Msg::QueryFailed {
+                Ok(sessions) => Msg::Sessions {
                     generation,
-                    error: e.to_string(),
+                    sessions,
                 },
+                Err(e) => failed(generation, e),
             };
             if out.send(msg).is_err() {
                 return;
@@ -708,16 +704,7 @@ fn index_loop(
     }
 }
 
-/// A request for the list's rows.
-pub struct FilterReq {
-    pub generation: u64,
-    pub sessions: Arc<Vec<Session>>,
-    pub stamp: crate::app::state::ListStamp,
-    pub query: Query,
-    pub sort: SortKey,
-    pub group: bool,
-    pub now: DateTime<Utc>,
-}
+pub use crate::app::action::FilterReq;
 
 /// Scores and sorts the list off the UI thread. Only the newest request is answered; when a
 /// query only grew, the previous result is narrowed instead of scanning every session.
@@ -823,6 +810,7 @@ fn filter_loop(rx: Receiver<FilterReq>, out: Sender<Msg>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::list::SortKey;
 
     fn req(generation: u64, sessions: Arc<Vec<Session>>) -> FilterReq {
         FilterReq {
