@@ -420,6 +420,15 @@ fn a_second_revisit_follows_the_first_and_takes_over() {
     first.refresh(&reg, &mut |_| {}).unwrap();
     t.wait_for("Sessions (6)");
     t.wait_for("Indexed by the other one");
+    // …and one it removes (the second reads its list whole then)
+    let gone = "88888888-8888-4888-8888-888888888888";
+    new_session(gone, "Removed by the other one");
+    first.refresh(&reg, &mut |_| {}).unwrap();
+    t.wait_for("Sessions (7)");
+    std::fs::remove_file(dir.join(format!("{gone}.jsonl"))).unwrap();
+    first.refresh(&reg, &mut |_| {}).unwrap();
+    t.wait_for("Sessions (6)");
+    assert!(!t.capture().contains("Removed by the other one"));
     // the first one quits: the second keeps the index from now on (and watches the files)
     drop(first);
     t.wait_for("this one keeps the index");
