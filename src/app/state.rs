@@ -354,7 +354,9 @@ pub struct AppState {
     pub tz: chrono::FixedOffset,
     pub size: (u16, u16),
     pub layout: AppLayout,
-    /// Every session in the index, most recent first.
+    /// Every session in the index: most recent first as the list was read, then those writes
+    /// added since (a write that changed a session replaces it where it is). The rows give
+    /// the order shown.
     pub sessions: Arc<Vec<Session>>,
     /// Session key → index in `sessions`.
     pub index_of: HashMap<String, usize>,
