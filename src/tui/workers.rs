@@ -551,8 +551,30 @@ impl Indexer {
                     file_id(&index),
                     Reader::open(&index).and_then(|r| r.last_write()).ok(),
                 );
+                // the index's folder watched, so a write shows without waiting for the next
+                // look (which stays, to notice that the writer quit)
+                let (woke_tx, woke) = crossbeam_channel::bounded::<()>(1);
+                let name = index.file_name().map(|n| n.to_os_string());
+                let _watcher = index.parent().map(|dir| {
+                    crate::watch::Watcher::spawn(
+                        vec![crate::watch::WatchRoot {
+                            path: dir.to_path_buf(),
+                            remote: false,
+                        }],
+                        move |paths| {
+                            let ours = paths.iter().any(|p| {
+                                p.file_name().zip(name.as_deref()).is_some_and(|(f, n)| {
+                                    f.as_encoded_bytes().starts_with(n.as_encoded_bytes())
+                                })
+                            });
+                            if ours {
+                                let _ = woke_tx.try_send(());
+                            }
+                        },
+                    )
+                });
                 loop {
-                    std::thread::sleep(FOLLOW_POLL);
+                    let _ = woke.recv_timeout(FOLLOW_POLL);
                     match Writer::open_waiting(&index, std::time::Duration::ZERO) {
                         Ok(writer) => {
                             let _ = out.send(Msg::Info(
