@@ -401,6 +401,18 @@ fn fts(index: PathBuf, rounds: usize) {
     );
 }
 
+/// CPU seconds this process has used, all threads (Linux; 0 elsewhere).
+fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let f: Vec<&str> = s.rsplit_once(')')?.1.split_whitespace().collect();
+            let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+            Some(ticks / 100.0) // USER_HZ: 100 on Linux
+        })
+        .unwrap_or(0.0)
+}
+
 fn rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -616,6 +628,7 @@ fn live(home: PathBuf, index: PathBuf, appends: usize, follow: bool) {
         &mut || {},
     );
     let (mut to_index, mut to_screen) = (Vec::new(), Vec::new());
+    let cpu0 = cpu_seconds();
     for i in 0..appends {
         std::thread::sleep(Duration::from_millis(300));
         // what came meanwhile (the clock, a pass over files of other sessions)
@@ -659,8 +672,11 @@ fn live(home: PathBuf, index: PathBuf, appends: usize, follow: bool) {
         to_screen.push(t0.elapsed());
     }
     assert_eq!(to_index.len(), appends, "an index pass per append");
+    // the browser's CPU (every thread, and the other revisit's when following) per append,
+    // with the 300 ms pauses between them
+    let cpu = (cpu_seconds() - cpu0) / appends as f64;
     println!(
-        "append → in the index{}: p50 {}, p95 {}, max {}; → on screen (list and transcript): p50 {}, p95 {}, max {} ({appends} appends)",
+        "append → in the index{}: p50 {}, p95 {}, max {}; → on screen (list and transcript): p50 {}, p95 {}, max {} ({appends} appends); CPU per append {:.0} ms",
         if follow {
             " and seen by the follower"
         } else {
@@ -672,6 +688,7 @@ fn live(home: PathBuf, index: PathBuf, appends: usize, follow: bool) {
         ms(pct(&mut to_screen.clone(), 0.5)),
         ms(pct(&mut to_screen.clone(), 0.95)),
         ms(pct(&mut to_screen, 1.0)),
+        cpu * 1000.0,
     );
 }
 
