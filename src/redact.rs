@@ -478,16 +478,27 @@ impl Redactor {
     /// Redact `text`, adding what was removed to `report` (not to this redactor's own).
     pub fn redact_counted<'t>(&self, text: &'t str, report: &mut RedactionReport) -> Cow<'t, str> {
         let mut cur: Cow<'t, str> = Cow::Borrowed(text);
-        for rule in &RULES {
-            if let Some(new) = apply_rule(rule, &cur, report) {
-                cur = Cow::Owned(new);
+        // the home or the user name taken out can end a value the secret rules then see
+        // (`password=abcdefg/ann/x(` is a call; `abcdefg/` before `[user]` a value): the
+        // rules run again until those change nothing, so that redacting twice changes nothing
+        for _ in 0..4 {
+            for rule in &RULES {
+                if let Some(new) = apply_rule(rule, &cur, report) {
+                    cur = Cow::Owned(new);
+                }
             }
-        }
-        if let Some(new) = self.redact_home(&cur, report) {
-            cur = Cow::Owned(new);
-        }
-        if let Some(new) = self.redact_user(&cur, report) {
-            cur = Cow::Owned(new);
+            let mut changed = false;
+            if let Some(new) = self.redact_home(&cur, report) {
+                cur = Cow::Owned(new);
+                changed = true;
+            }
+            if let Some(new) = self.redact_user(&cur, report) {
+                cur = Cow::Owned(new);
+                changed = true;
+            }
+            if !changed {
+                break;
+            }
         }
         cur
     }
@@ -787,6 +798,24 @@ mod tests {
         let cut =
             "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7\n";
         assert_eq!(one(cut, Kind::PrivateKey), "[REDACTED:private-key]\n");
+    }
+
+    /// Redacting twice changes nothing, also when taking out the user name ends a value that
+    /// the secret rules then see: `abcdefg/ann/src(` is a call, `abcdefg/` before `[user]` a
+    /// value (fuzzing found this, export target, 2026-11-25).
+    #[test]
+    fn redacting_again_changes_nothing() {
+        let r = red();
+        for text in [
+            "password=abcdefg/ann/src(x)",
+            "token: xyzxyzxy/home/ann/x(1) and secret=qwertyui/ann/(",
+            "Fix <script>alert(1)</script>\u{1}/home/ann/src\u{1}krt(\u{8}\0\0\0\0\0\0\01) password=\u{2}\0\0\0ome/ann/src\u{1}krt(\u{8}\0\0\0\0\0\0\01)",
+        ] {
+            let once = r.redact(text).into_owned();
+            assert_eq!(r.redact(&once), once, "{text:?}");
+        }
+        let once = r.redact("password=abcdefg/ann/src(x)").into_owned();
+        assert_eq!(once, "password=[REDACTED:secret][user]/src(x)");
     }
 
     #[test]
