@@ -246,7 +246,6 @@ impl Action {
     }
 }
 
-/// Side effects `update` asks for; the runtime performs them.
 /// A request for the list's rows, answered by the filter worker.
 #[derive(Debug, Clone)]
 pub struct FilterReq {
@@ -260,6 +259,7 @@ pub struct FilterReq {
     pub now: chrono::DateTime<chrono::Utc>,
 }
 
+/// Side effects `update` asks for; the runtime performs them.
 #[derive(Debug, Clone)]
 pub enum Effect {
     /// Read the list again: all of it (`only: None`), or only these sessions.

@@ -175,12 +175,13 @@ impl Haystacks {
         at.sort_unstable();
         at.dedup();
         for i in at {
+            let Some(s) = sessions.get(i) else {
+                return false;
+            };
             match i.cmp(&self.items.len()) {
-                std::cmp::Ordering::Less => self.items[i] = Haystacks::one(&sessions[i]),
-                std::cmp::Ordering::Equal if i < sessions.len() => {
-                    self.items.push(Haystacks::one(&sessions[i]))
-                }
-                _ => return false,
+                std::cmp::Ordering::Less => self.items[i] = Haystacks::one(s),
+                std::cmp::Ordering::Equal => self.items.push(Haystacks::one(s)),
+                std::cmp::Ordering::Greater => return false,
             }
         }
         self.items.len() == sessions.len()

@@ -780,11 +780,10 @@ fn filter_loop(rx: Receiver<FilterReq>, out: Sender<Msg>) {
             continue;
         };
         let patched = match (hay.as_mut(), &changed) {
-            (Some((v, h)), Some(at)) if !at.is_empty() => {
+            (Some((v, h)), Some(at)) => {
                 *v = req.stamp.version;
-                h.patch(&req.sessions, at)
+                at.is_empty() || h.patch(&req.sessions, at)
             }
-            (Some(_), Some(_)) => true,
             _ => false,
         };
         if !patched {
@@ -929,6 +928,7 @@ mod tests {
             }
         }
     }
+
     /// A follower tells which sessions the other revisit wrote since it last looked, and
     /// says it cannot when the index is another file now.
     #[test]
