@@ -18,6 +18,7 @@ does not fake a plateau.
     python3 scripts/fuzz-plateau.py      # all targets; or name some: ... claude pi
     python3 scripts/fuzz-plateau.py --quiet 600 --cap 3600 gemini   # stricter
     python3 scripts/fuzz-plateau.py --bin-dir fuzz/target-nosan/x86_64-unknown-linux-gnu/release claude
+    python3 scripts/fuzz-plateau.py --minimize claude   # shrink the corpus before a commit (git tracks it)
 
 Prints one Markdown table row per target (the README's Fuzzing table). A crash stops that
 target; its input is in fuzz/artifacts/<target>/.
@@ -26,8 +27,10 @@ target; its input is in fuzz/artifacts/<target>/.
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -155,6 +158,39 @@ def run(target, quiet, cap, flat, logdir, bin_dir, until_doubled=False):
     }
 
 
+def minimize(target, bin_dir, logdir):
+    """Shrinks a target's corpus to the fewest files that keep its coverage (libFuzzer's
+    `-merge=1`), keeping every seed under its own name. Returns (files before, after), or
+    None when the merge failed (the corpus is then left as it was)."""
+    binary = os.path.join(os.path.abspath(bin_dir), target)
+    if not os.path.exists(binary):
+        sys.exit(f"{binary} is not built (cargo +nightly fuzz build)")
+    corpus = os.path.join(ROOT, "fuzz/corpus", target)
+    names = os.listdir(corpus)
+    with tempfile.TemporaryDirectory(dir=os.path.join(ROOT, "fuzz")) as tmp:
+        kept = os.path.join(tmp, "kept")
+        os.mkdir(kept)
+        # the seeds first, so the merge only adds what they do not already cover
+        for n in names:
+            if n.startswith("seed-"):
+                shutil.copy2(os.path.join(corpus, n), kept)
+        with open(os.path.join(logdir, f"{target}.merge.log"), "wb") as log:
+            r = subprocess.run(
+                ["nice", "-n", "19", binary, "-merge=1", "-rss_limit_mb=2048",
+                 f"-artifact_prefix={tmp}/", kept, corpus],
+                stdout=log, stderr=subprocess.STDOUT, cwd=tmp,
+                env=dict(os.environ, ASAN_OPTIONS="detect_odr_violation=0"))
+        if r.returncode != 0:
+            return None
+        for n in names:
+            if not n.startswith("seed-"):
+                os.remove(os.path.join(corpus, n))
+        for n in os.listdir(kept):
+            if not n.startswith("seed-"):
+                shutil.move(os.path.join(kept, n), os.path.join(corpus, n))
+    return len(names), len(os.listdir(corpus))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("targets", nargs="*", default=TARGETS)
@@ -166,6 +202,9 @@ def main():
     ap.add_argument("--until-doubled", action="store_true",
                     help="stop a target once this run doubled all the work done on it "
                          "(its growth over the last half is then the growth of that doubling)")
+    ap.add_argument("--minimize", action="store_true",
+                    help="only shrink each corpus to the files that keep its coverage "
+                         "(seeds are always kept), with the build of --bin-dir")
     ap.add_argument("--report", action="store_true",
                     help="only print the table from the logs of an earlier run")
     ap.add_argument("--logs", default="/tmp/revisit-fuzz", help="where the logs go")
@@ -174,6 +213,12 @@ def main():
                          "fuzz/target-nosan/x86_64-unknown-linux-gnu/release)")
     a = ap.parse_args()
     os.makedirs(a.logs, exist_ok=True)
+    if a.minimize:
+        for t in a.targets:
+            r = minimize(t, a.bin_dir, a.logs)
+            print(f"{t}: " + ("merge failed, corpus unchanged (see its .merge.log)" if r is None
+                              else f"{r[0]:,} files -> {r[1]:,}"), flush=True)
+        return 0
     print("| target | executions (this run) | all runs | cov / ft | CPU time | cov growth, last half | plateau | findings |")
     print("|---|---:|---:|---:|---:|---:|---|---|")
     for t in a.targets:
