@@ -19,6 +19,10 @@ does not fake a plateau.
     python3 scripts/fuzz-plateau.py --quiet 600 --cap 3600 gemini   # stricter
     python3 scripts/fuzz-plateau.py --bin-dir fuzz/target-nosan/x86_64-unknown-linux-gnu/release claude
     python3 scripts/fuzz-plateau.py --minimize claude   # shrink the corpus before a commit (git tracks it)
+    python3 scripts/fuzz-plateau.py --history           # the README's table, from fuzz/corpus/*.history
+
+Each run uses the target's dictionary, fuzz/dict/<target>.dict (fuzz/make_dicts.py), unless
+--no-dict.
 
 Prints one Markdown table row per target (the README's Fuzzing table). A crash stops that
 target; its input is in fuzz/artifacts/<target>/.
@@ -82,7 +86,18 @@ def prior_executions(target):
         return 0
 
 
-def run(target, quiet, cap, flat, logdir, bin_dir, until_doubled=False):
+def dictionary(target):
+    """(path, entries) of the target's libFuzzer dictionary (fuzz/make_dicts.py), or None."""
+    path = os.path.join(ROOT, "fuzz/dict", target + ".dict")
+    try:
+        with open(path) as f:
+            n = sum(1 for l in f if l.strip() and not l.startswith("#"))
+    except OSError:
+        return None
+    return (path, n) if n else None
+
+
+def run(target, quiet, cap, flat, logdir, bin_dir, until_doubled=False, use_dict=True):
     binary = os.path.join(os.path.abspath(bin_dir), target)
     if not os.path.exists(binary):
         sys.exit(f"{binary} is not built (cargo +nightly fuzz build)")
@@ -93,10 +108,12 @@ def run(target, quiet, cap, flat, logdir, bin_dir, until_doubled=False):
     log_path = os.path.join(logdir, f"{target}.log")
     files_before = len(os.listdir(corpus))
     env = dict(os.environ, ASAN_OPTIONS="detect_odr_violation=0")
+    words = dictionary(target) if use_dict else None
     with open(log_path, "wb") as log:
         p = subprocess.Popen(
             ["nice", "-n", "19", binary, f"-artifact_prefix={artifacts}", "-print_final_stats=1",
-             "-rss_limit_mb=2048", f"-max_total_time={cap * 4}", corpus],
+             "-rss_limit_mb=2048", f"-max_total_time={cap * 4}"]
+            + ([f"-dict={words[0]}"] if words else []) + [corpus],
             stdout=log, stderr=subprocess.STDOUT, cwd=logdir, env=env)
     # nice execs the fuzzer in place, so p.pid is the fuzzer itself.
     last_cov, last_cov_cpu, last_cov_execs = None, 0.0, 0
@@ -149,7 +166,7 @@ def run(target, quiet, cap, flat, logdir, bin_dir, until_doubled=False):
         g = "?" if growth is None else f"{growth:.2f}"
         f.write(f"{time.strftime('%Y-%m-%d %H:%M')} {os.path.relpath(os.path.abspath(bin_dir), ROOT)} "
                 f"execs={execs} all={prior + execs} doubled={execs >= prior} cov={cov} "
-                f"ft={ft} cpu={cpu:.0f} growth_last_half={g}\n")
+                f"ft={ft} cpu={cpu:.0f} growth_last_half={g} dict={words[1] if words else 0}\n")
     return {
         "target": target, "execs": execs, "cov": cov, "ft": ft, "cpu": cpu,
         "plateau": plateau, "crashed": crashed, "quiet_since": cpu - last_cov_cpu,
@@ -207,11 +224,20 @@ def main():
                          "(seeds are always kept), with the build of --bin-dir")
     ap.add_argument("--report", action="store_true",
                     help="only print the table from the logs of an earlier run")
+    ap.add_argument("--history", action="store_true",
+                    help="only print the README's table from fuzz/corpus/<target>.history "
+                         "(every run since the count began; the logs are not needed)")
+    ap.add_argument("--no-dict", action="store_true",
+                    help="fuzz without the target's dictionary (fuzz/dict/<target>.dict, "
+                         "written by fuzz/make_dicts.py), as rounds 1-11 did")
     ap.add_argument("--logs", default="/tmp/revisit-fuzz", help="where the logs go")
     ap.add_argument("--bin-dir", default=os.path.join(ROOT, "fuzz/target/x86_64-unknown-linux-gnu/release"),
                     help="where the built targets are (another --target-dir: "
                          "fuzz/target-nosan/x86_64-unknown-linux-gnu/release)")
     a = ap.parse_args()
+    if a.history:
+        print_history(a.targets, a.flat)
+        return 0
     os.makedirs(a.logs, exist_ok=True)
     if a.minimize:
         for t in a.targets:
@@ -227,9 +253,10 @@ def main():
             if r is None:
                 continue
         else:
-            r = run(t, a.quiet, a.cap, a.flat, a.logs, a.bin_dir, a.until_doubled)
+            r = run(t, a.quiet, a.cap, a.flat, a.logs, a.bin_dir, a.until_doubled,
+                    not a.no_dict)
         g = "?" if r["growth"] is None else f"{r['growth']:.2f} %"
-        verdict = "yes" if r["plateau"] else "no (cap)"
+        verdict = "yes" if r["plateau"] else ("no (doubled)" if a.until_doubled else "no (cap)")
         if r["crashed"]:
             verdict = "stopped"
         cpu = "?" if r["cpu"] is None else f"{r['cpu'] / 60:.0f} min"
@@ -237,6 +264,57 @@ def main():
               f"| {r['cov']:,} / {r['ft']:,} | {cpu} "
               f"| {g} | {verdict} "
               f"| {'CRASH, see fuzz/artifacts/' + t if r['crashed'] else 'none'} |", flush=True)
+
+
+def history(target):
+    """The runs recorded in fuzz/corpus/<target>.history, oldest first, as dicts."""
+    try:
+        lines = open(os.path.join(ROOT, "fuzz/corpus", target + ".history")).read().splitlines()
+    except OSError:
+        return []
+    runs = []
+    for line in lines:
+        parts = line.split()
+        if len(parts) < 4:
+            continue
+        r = dict(kv.split("=", 1) for kv in parts[3:] if "=" in kv)
+        r["when"], r["build"] = parts[0] + " " + parts[1], parts[2]
+        runs.append(r)
+    return runs
+
+
+def print_history(targets, flat):
+    """The README's table, rebuilt from the .history files alone. A target is at its plateau
+    when its latest run doubled all the work before it and cov grew less than `flat` per cent
+    over that run's last half."""
+    print("| target | build | executions, all runs | runs: cov growth over each one's last half "
+          "(`d`: it doubled all the work before it; `w`: with the dictionary) | latest run: executions, CPU | cov / ft after it "
+          "| plateau |")
+    print("|---|---|---:|---|---:|---:|---|")
+    for t in targets:
+        runs = history(t)
+        if not runs:
+            continue
+        last = runs[-1]
+
+        def num(r, k):
+            try:
+                return int(float(r.get(k, "0")))
+            except ValueError:
+                return 0
+
+        growths = ", ".join(
+            (f"{r.get('growth_last_half', '?')} %" if r.get("growth_last_half", "?") != "?" else "?")
+            + (" d" if r.get("doubled") == "True" else "")
+            + (" w" if r.get("dict", "0") not in ("0", "") else "") for r in runs)
+        build = "no sanitizer" if "nosan" in last["build"] else "AddressSanitizer"
+        try:
+            flat_now = last.get("doubled") == "True" and float(last["growth_last_half"]) < flat
+        except (KeyError, ValueError):
+            flat_now = False
+        print(f"| {t} | {build} | {num(last, 'all'):,} | {growths} "
+              f"| {num(last, 'execs'):,}, {round(num(last, 'cpu') / 60)} min "
+              f"| {num(last, 'cov'):,} / {num(last, 'ft'):,} | {'**yes**' if flat_now else 'no'} |")
 
 
 def report(target, logdir, flat):
