@@ -85,7 +85,7 @@ def words(target):
     for f in files:
         for lit in literals(f):
             # format strings and long prose teach nothing a mutation could not
-            if not lit or len(lit.encode()) > 48 or "{" in lit and "}" in lit and kind != "json":
+            if not lit or len(lit.encode()) > 48 or ("{" in lit and "}" in lit and kind != "json"):
                 continue
             seen.append(lit)
             if kind in ("json", "sql") and KEY.match(lit):

@@ -74,6 +74,16 @@ def growth_last_half(points):
     return 100.0 * (cov - before[-1]) / before[-1]
 
 
+ASAN_ENV = dict(os.environ, ASAN_OPTIONS="detect_odr_violation=0")
+
+
+def target_binary(bin_dir, target):
+    binary = os.path.join(os.path.abspath(bin_dir), target)
+    if not os.path.exists(binary):
+        sys.exit(f"{binary} is not built (cargo +nightly fuzz build)")
+    return binary
+
+
 def executions_file(target):
     return os.path.join(ROOT, "fuzz/corpus", target + ".executions")
 
@@ -98,23 +108,20 @@ def dictionary(target):
 
 
 def run(target, quiet, cap, flat, logdir, bin_dir, until_doubled=False, use_dict=True):
-    binary = os.path.join(os.path.abspath(bin_dir), target)
-    if not os.path.exists(binary):
-        sys.exit(f"{binary} is not built (cargo +nightly fuzz build)")
+    binary = target_binary(bin_dir, target)
     corpus = os.path.join(ROOT, "fuzz/corpus", target)
     prior = prior_executions(target)
     artifacts = os.path.join(ROOT, "fuzz/artifacts", target) + "/"
     os.makedirs(artifacts, exist_ok=True)
     log_path = os.path.join(logdir, f"{target}.log")
     files_before = len(os.listdir(corpus))
-    env = dict(os.environ, ASAN_OPTIONS="detect_odr_violation=0")
     words = dictionary(target) if use_dict else None
     with open(log_path, "wb") as log:
         p = subprocess.Popen(
             ["nice", "-n", "19", binary, f"-artifact_prefix={artifacts}", "-print_final_stats=1",
              "-rss_limit_mb=2048", f"-max_total_time={cap * 4}"]
             + ([f"-dict={words[0]}"] if words else []) + [corpus],
-            stdout=log, stderr=subprocess.STDOUT, cwd=logdir, env=env)
+            stdout=log, stderr=subprocess.STDOUT, cwd=logdir, env=ASAN_ENV)
     # nice execs the fuzzer in place, so p.pid is the fuzzer itself.
     last_cov, last_cov_cpu, last_cov_execs = None, 0.0, 0
     execs, cov, ft, cpu = 0, 0, 0, 0.0
@@ -179,9 +186,7 @@ def minimize(target, bin_dir, logdir):
     """Shrinks a target's corpus to the fewest files that keep its coverage (libFuzzer's
     `-merge=1`), keeping every seed under its own name. Returns (files before, after), or
     None when the merge failed (the corpus is then left as it was)."""
-    binary = os.path.join(os.path.abspath(bin_dir), target)
-    if not os.path.exists(binary):
-        sys.exit(f"{binary} is not built (cargo +nightly fuzz build)")
+    binary = target_binary(bin_dir, target)
     corpus = os.path.join(ROOT, "fuzz/corpus", target)
     names = os.listdir(corpus)
     with tempfile.TemporaryDirectory(dir=os.path.join(ROOT, "fuzz")) as tmp:
@@ -195,8 +200,7 @@ def minimize(target, bin_dir, logdir):
             r = subprocess.run(
                 ["nice", "-n", "19", binary, "-merge=1", "-rss_limit_mb=2048",
                  f"-artifact_prefix={tmp}/", kept, corpus],
-                stdout=log, stderr=subprocess.STDOUT, cwd=tmp,
-                env=dict(os.environ, ASAN_OPTIONS="detect_odr_violation=0"))
+                stdout=log, stderr=subprocess.STDOUT, cwd=tmp, env=ASAN_ENV)
         if r.returncode != 0:
             return None
         for n in names:
@@ -278,9 +282,17 @@ def history(target):
         if len(parts) < 4:
             continue
         r = dict(kv.split("=", 1) for kv in parts[3:] if "=" in kv)
-        r["when"], r["build"] = parts[0] + " " + parts[1], parts[2]
+        r["build"] = parts[2]
         runs.append(r)
     return runs
+
+
+def number(run, key):
+    """A count of a .history line (0 when it is missing or not a number)."""
+    try:
+        return int(float(run.get(key, "0")))
+    except ValueError:
+        return 0
 
 
 def print_history(targets, flat):
@@ -296,15 +308,8 @@ def print_history(targets, flat):
         if not runs:
             continue
         last = runs[-1]
-
-        def num(r, k):
-            try:
-                return int(float(r.get(k, "0")))
-            except ValueError:
-                return 0
-
         growths = ", ".join(
-            (f"{r.get('growth_last_half', '?')} %" if r.get("growth_last_half", "?") != "?" else "?")
+            (r.get("growth_last_half", "?") + " %").replace("? %", "?")
             + (" d" if r.get("doubled") == "True" else "")
             + (" w" if r.get("dict", "0") not in ("0", "") else "") for r in runs)
         build = "no sanitizer" if "nosan" in last["build"] else "AddressSanitizer"
@@ -312,9 +317,9 @@ def print_history(targets, flat):
             flat_now = last.get("doubled") == "True" and float(last["growth_last_half"]) < flat
         except (KeyError, ValueError):
             flat_now = False
-        print(f"| {t} | {build} | {num(last, 'all'):,} | {growths} "
-              f"| {num(last, 'execs'):,}, {round(num(last, 'cpu') / 60)} min "
-              f"| {num(last, 'cov'):,} / {num(last, 'ft'):,} | {'**yes**' if flat_now else 'no'} |")
+        print(f"| {t} | {build} | {number(last, 'all'):,} | {growths} "
+              f"| {number(last, 'execs'):,}, {round(number(last, 'cpu') / 60)} min "
+              f"| {number(last, 'cov'):,} / {number(last, 'ft'):,} | {'**yes**' if flat_now else 'no'} |")
 
 
 def report(target, logdir, flat):
