@@ -166,6 +166,10 @@ def run(target, quiet, cap, flat, logdir, bin_dir, until_doubled=False, use_dict
     if m:
         execs = int(m.group(1))
     growth = growth_last_half(statuses(text))
+    if until_doubled and execs >= prior and growth is not None and growth < flat:
+        # the run was stopped the moment it doubled: it shows a plateau when its last half
+        # was flat (the rule --history applies)
+        plateau = True
     with open(executions_file(target), "w") as f:
         f.write(f"{prior + execs}\n")
     # one line per run: whether growth per doubling shrinks shows in this history
