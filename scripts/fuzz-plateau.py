@@ -77,6 +77,12 @@ def growth_last_half(points):
 ASAN_ENV = dict(os.environ, ASAN_OPTIONS="detect_odr_violation=0")
 
 
+def at_plateau(doubled, growth, flat):
+    """The rule: a run that doubled all the work before it, with cov growing less than `flat`
+    per cent over its last half."""
+    return doubled and growth is not None and growth < flat
+
+
 def target_binary(bin_dir, target):
     binary = os.path.join(os.path.abspath(bin_dir), target)
     if not os.path.exists(binary):
@@ -166,10 +172,8 @@ def run(target, quiet, cap, flat, logdir, bin_dir, until_doubled=False, use_dict
     if m:
         execs = int(m.group(1))
     growth = growth_last_half(statuses(text))
-    if until_doubled and execs >= prior and growth is not None and growth < flat:
-        # the run was stopped the moment it doubled: it shows a plateau when its last half
-        # was flat (the rule --history applies)
-        plateau = True
+    # --until-doubled stops the run the moment it doubled, before the loop's checks
+    plateau = plateau or at_plateau(execs >= prior, growth, flat)
     with open(executions_file(target), "w") as f:
         f.write(f"{prior + execs}\n")
     # one line per run: whether growth per doubling shrinks shows in this history
@@ -182,7 +186,7 @@ def run(target, quiet, cap, flat, logdir, bin_dir, until_doubled=False, use_dict
         "target": target, "execs": execs, "cov": cov, "ft": ft, "cpu": cpu,
         "plateau": plateau, "crashed": crashed, "quiet_since": cpu - last_cov_cpu,
         "cov_at": last_cov_execs, "files": (files_before, len(os.listdir(corpus))),
-        "growth": growth, "all": prior + execs,
+        "growth": growth, "all": prior + execs, "doubled": execs >= prior,
     }
 
 
@@ -264,7 +268,7 @@ def main():
             r = run(t, a.quiet, a.cap, a.flat, a.logs, a.bin_dir, a.until_doubled,
                     not a.no_dict)
         g = "?" if r["growth"] is None else f"{r['growth']:.2f} %"
-        verdict = "yes" if r["plateau"] else ("no (doubled)" if a.until_doubled else "no (cap)")
+        verdict = "yes" if r["plateau"] else ("no (doubled)" if r.get("doubled") else "no (cap)")
         if r["crashed"]:
             verdict = "stopped"
         cpu = "?" if r["cpu"] is None else f"{r['cpu'] / 60:.0f} min"
@@ -299,6 +303,11 @@ def number(run, key):
         return 0
 
 
+def growth_text(g):
+    """A .history growth as the table shows it: "1.23 %", or "?" when it was not known."""
+    return g if g == "?" else g + " %"
+
+
 def print_history(targets, flat):
     """The README's table, rebuilt from the .history files alone. A target is at its plateau
     when its latest run doubled all the work before it and cov grew less than `flat` per cent
@@ -313,14 +322,15 @@ def print_history(targets, flat):
             continue
         last = runs[-1]
         growths = ", ".join(
-            (r.get("growth_last_half", "?") + " %").replace("? %", "?")
+            growth_text(r.get("growth_last_half", "?"))
             + (" d" if r.get("doubled") == "True" else "")
             + (" w" if r.get("dict", "0") not in ("0", "") else "") for r in runs)
         build = "no sanitizer" if "nosan" in last["build"] else "AddressSanitizer"
         try:
-            flat_now = last.get("doubled") == "True" and float(last["growth_last_half"]) < flat
+            growth = float(last["growth_last_half"])
         except (KeyError, ValueError):
-            flat_now = False
+            growth = None
+        flat_now = at_plateau(last.get("doubled") == "True", growth, flat)
         print(f"| {t} | {build} | {number(last, 'all'):,} | {growths} "
               f"| {number(last, 'execs'):,}, {round(number(last, 'cpu') / 60)} min "
               f"| {number(last, 'cov'):,} / {number(last, 'ft'):,} | {'**yes**' if flat_now else 'no'} |")
